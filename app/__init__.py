@@ -1,0 +1,32 @@
+"""Undersigned: write an open letter together, then gather the names behind it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from app.config import BASE_DIR, load_config
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """The app factory: configure, then register extensions, adapters and commands."""
+    config = load_config(overrides)
+    app = Flask(
+        __name__,
+        instance_path=config["INSTANCE_PATH"],
+        static_folder=str(BASE_DIR / "static"),
+        template_folder=str(BASE_DIR / "templates"),
+    )
+    app.config.update(config)
+
+    from app.cli import register_cli
+    from app.realtime import register_realtime
+    from app.setup_extensions import register_extensions
+    from app.web import register_web
+
+    register_extensions(app)
+    register_web(app)
+    register_realtime(app)
+    register_cli(app)
+    return app

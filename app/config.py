@@ -1,0 +1,93 @@
+"""Configuration read from the environment (see docs/configuration.md)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def instance_path() -> Path:
+    """The instance folder: local state that is never committed."""
+    return Path(os.environ.get("UNDERSIGNED_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _persistent_secret_key(folder: Path) -> str:
+    """A random key generated once and kept in the instance folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def parse_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Parse a comma-separated list of addresses or CIDR ranges."""
+    networks = []
+    for part in value.split(","):
+        part = part.strip()
+        if part:
+            networks.append(ipaddress.ip_network(part, strict=False))
+    return networks
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask configuration from the environment and explicit overrides."""
+    env = os.environ
+    overrides = overrides or {}
+    folder = Path(overrides.get("INSTANCE_PATH") or instance_path())
+    folder.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{folder / 'undersigned.sqlite3'}"
+    smtp_port = env.get("SMTP_PORT")
+    config: dict[str, Any] = {
+        "INSTANCE_PATH": str(folder),
+        "SECRET_KEY": env.get("SECRET_KEY") or _persistent_secret_key(folder),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SMTP_HOST": env.get("SMTP_HOST") or None,
+        "SMTP_PORT": int(smtp_port) if smtp_port else 25,
+        "MAIL_FROM": env.get("MAIL_FROM") or "Undersigned <no-reply@undersigned.invalid>",
+        "MAIL_OUTBOX": str(folder / "outbox"),
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "RATE_LIMIT_ALLOWLIST": parse_networks(env.get("RATE_LIMIT_ALLOWLIST", "")),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": True,
+        "HOST": env.get("HOST") or "127.0.0.1",
+        "PORT": int(env.get("PORT") or 5000),
+        # Sessions and cookies.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": (env.get("PUBLIC_BASE_URL") or "").startswith("https://"),
+        "REMEMBER_COOKIE_SECURE": (env.get("PUBLIC_BASE_URL") or "").startswith("https://"),
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Internationalisation.
+        "LANGUAGES": ["en", "es"],
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "app" / "translations"),
+        # Links sent by mail.
+        "INVITATION_LINK_HOURS": 72,
+        "RESET_LINK_HOURS": 2,
+        # The OpenAPI description served at /api/v1/openapi.json.
+        "API_TITLE": "Undersigned",
+        "API_VERSION": "1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        # Mail sender: the background delivery loop.
+        "MAIL_SENDER_ENABLED": True,
+        "MAIL_SENDER_INTERVAL": 2.0,
+        "MAIL_MAX_ATTEMPTS": 8,
+        # Drafting limits and storage.
+        "SNAPSHOT_EVERY": 50,
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,32 @@
+"""Small input checks shared by services."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+
+from app.services.errors import InvalidInput
+
+
+def normalise_email(value: object) -> str:
+    """A syntactically valid email address, trimmed, domain lower-cased (no DNS look-up)."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("An email address is required.", details={"field": "email"})
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidInput(f"That email address is not valid: {error}", details={"field": "email"}) from error
+    return result.normalized
+
+
+def clean_text(value: object, field: str, *, min_length: int = 1, max_length: int = 200) -> str:
+    """A trimmed single-line string within the given length."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{field} must be a string.", details={"field": field})
+    value = value.strip()
+    if not min_length <= len(value) <= max_length:
+        raise InvalidInput(
+            f"{field} must be {min_length} to {max_length} characters long.", details={"field": field}
+        )
+    if any(ch in value for ch in "\r\n\x00"):
+        raise InvalidInput(f"{field} must be one line.", details={"field": field})
+    return value

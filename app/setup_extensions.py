@@ -1,0 +1,53 @@
+"""Bind the extensions of app/extensions.py to an app."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app import models  # noqa: F401  (registers the tables for Alembic)
+from app.config import BASE_DIR
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from app.services.officials import load_session_official
+from app.web.i18n import select_locale
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_session_official)
+    _register_template_helpers(app)
+    socketio.init_app(
+        app,
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        manage_session=False,
+    )
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from app.services.authorization import Action, can
+    from app.services.rendering import render_markdown
+    from app.web.current import current_official
+    from app.web.forms import ConfirmForm
+
+    @app.context_processor
+    def template_globals() -> dict:
+        return {
+            "current_official": current_official(),
+            "can": can,
+            "Action": Action,
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "plain_form": ConfirmForm(),
+        }
+
+    app.jinja_env.filters["markdown"] = render_markdown

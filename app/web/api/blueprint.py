@@ -1,0 +1,13 @@
+"""The /api/v1 blueprint; route modules attach to it."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from app.web.api.auth import load_api_official
+from app.web.api.schemas import ErrorSchema
+
+blp = Blueprint("api_v1", __name__, url_prefix="/api/v1", description="Undersigned API, version 1")
+blp.before_request(load_api_official)
+
+ERROR_RESPONSES = {status: ErrorSchema for status in (400, 401, 403, 404, 409)}

@@ -1,0 +1,29 @@
+"""The WSGI entry point: `python wsgi.py` serves the app with websockets; gunicorn serves `wsgi:app`."""
+
+if __name__ == "__main__":
+    # Cooperative networking for the websocket server; must happen before other imports.
+    from gevent import monkey
+
+    monkey.patch_all()
+
+import os  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import socketio  # noqa: E402
+
+app = create_app()
+
+
+def serve() -> None:
+    """Serve on HOST:PORT with the mail sender running in the background."""
+    from app.services.mail_delivery import start_background_sender
+
+    start_background_sender(app)
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    print(f"Undersigned is serving on http://{host}:{port}/", flush=True)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=False)
+
+
+if __name__ == "__main__":
+    serve()
