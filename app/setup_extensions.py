@@ -6,7 +6,7 @@ from flask import Flask
 
 from app import models  # noqa: F401  (registers the tables for Alembic)
 from app.config import BASE_DIR
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.services.officials import load_session_official
 from app.web.i18n import select_locale
 
@@ -20,15 +20,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = "basic"
     login_manager.user_loader(load_session_official)
     _register_template_helpers(app)
-    socketio.init_app(
-        app,
-        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
-        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
-        manage_session=False,
-    )
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,11 +1,40 @@
-"""TEMPORARY placeholder written by the lead so the app imports; the sync-engine helper replaces this file."""
+"""Real-time sync engine: exact UTF-16 diff-match-patch patches and operational transformation.
 
-MAX_TEXT_UNITS = 200_000
+Pure code (standard library and diff-match-patch only): no Flask, no database. The
+service layer calls :func:`merge_edit` for every ``edit`` event, stores ``result.patch`` as
+the revision's patch and broadcasts it; :func:`apply_patch_exact` replays stored patches;
+:func:`make_patch` makes a patch between two texts. See :mod:`app.sync.merge` for the
+merge rule and error choices.
+"""
 
+from .client import OutgoingEdit, RevisionGap, SyncClient
+from .errors import BadPatch, Conflict, SyncError, TooLarge
+from .merge import (
+    MAX_PATCH_BYTES,
+    MAX_TEXT_UNITS,
+    MergeResult,
+    apply_patch_exact,
+    check_patch_text,
+    make_patch,
+    merge_edit,
+)
+from .text import normalise_newlines, utf16_len
 
-def normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+__all__ = [
+    "MAX_PATCH_BYTES",
+    "MAX_TEXT_UNITS",
+    "BadPatch",
+    "Conflict",
+    "MergeResult",
+    "OutgoingEdit",
+    "RevisionGap",
+    "SyncClient",
+    "SyncError",
+    "TooLarge",
+    "apply_patch_exact",
+    "check_patch_text",
+    "make_patch",
+    "merge_edit",
+    "normalise_newlines",
+    "utf16_len",
+]

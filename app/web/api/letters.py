@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.models import Letter
-from app.services import letters
+from app.realtime.broadcast import broadcast_locked
+from app.services import letters, locking
 from app.web.api.auth import api_official
 from app.web.api.blueprint import blp
-from app.web.api.schemas import LetterCreatedSchema, LetterCreateSchema, LetterSchema
+from app.web.api.schemas import LetterCreatedSchema, LetterCreateSchema, LetterSchema, LockedSchema
 
 
 def letter_json(letter: Letter) -> dict:
@@ -42,3 +43,13 @@ class LetterItem(MethodView):
     def get(self, letter_id: int):
         """Read a letter: anyone for a locked letter, officials for a draft."""
         return letter_json(letters.get_readable_letter(api_official(), letter_id))
+
+
+@blp.route("/letters/<int:letter_id>/lock")
+class LetterLock(MethodView):
+    @blp.response(200, LockedSchema)
+    @blp.doc(security=[{"bearerAuth": []}])
+    def post(self, letter_id: int):
+        """Lock the newest revision for good (clerk). 409 if already locked."""
+        result = locking.lock_letter(api_official(), letter_id, after_commit=broadcast_locked)
+        return {"status": "locked", "revision": result.revision, "content_hash": result.content_hash}

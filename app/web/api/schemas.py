@@ -38,3 +38,9 @@ class LetterSchema(LetterCreatedSchema):
 class AuthorSchema(Schema):
     id = fields.Integer(allow_none=True)
     name = fields.String()
+
+
+class LockedSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["locked"]})
+    revision = fields.Integer(required=True)
+    content_hash = fields.String(required=True, metadata={"description": "lowercase hex SHA-256 of the UTF-8 text"})

@@ -9,7 +9,17 @@
  *
  * @module drafting/operations
  */
-import { DIFF_DELETE, DIFF_EQUAL, DIFF_INSERT, applyPatchDetailed, makeDiffs } from './patches.js';
+import {
+  DIFF_DELETE,
+  DIFF_EQUAL,
+  DIFF_INSERT,
+  applyPatchDetailed,
+  fixSurrogateBoundaries,
+  makeDiffs,
+  patchesFromDiffs,
+  patchesToText,
+} from './patches.js';
+import { isHighSurrogate, isLowSurrogate } from './text.js';
 
 /**
  * One component: keep n code units, insert a string, or delete n code units.
@@ -125,6 +135,76 @@ export function fromDiffs(diffs) {
 export function diffOps(oldText, newText) {
   if (oldText === newText) return identity(oldText.length);
   return fromDiffs(makeDiffs(oldText, newText));
+}
+
+/**
+ * The operation replacing one contiguous range, found from the common prefix
+ * and suffix of the two texts: what a single edit in a textarea (a keystroke,
+ * a paste, a cut) does. Never splits a surrogate pair.
+ *
+ * @param {string} oldText
+ * @param {string} newText
+ * @returns {Op[]}
+ */
+export function replaceOps(oldText, newText) {
+  if (oldText === newText) return identity(oldText.length);
+  const max = Math.min(oldText.length, newText.length);
+  let prefix = 0;
+  while (prefix < max && oldText.charCodeAt(prefix) === newText.charCodeAt(prefix)) prefix += 1;
+  if (prefix > 0 && isHighSurrogate(oldText.charCodeAt(prefix - 1))) prefix -= 1;
+  let suffix = 0;
+  while (
+    suffix < max - prefix &&
+    oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)
+  ) {
+    suffix += 1;
+  }
+  if (suffix > 0 && isLowSurrogate(oldText.charCodeAt(oldText.length - suffix))) suffix -= 1;
+  const ops = [];
+  push(ops, { retain: prefix });
+  push(ops, { insert: newText.slice(prefix, newText.length - suffix) });
+  push(ops, { delete: oldText.length - prefix - suffix });
+  push(ops, { retain: suffix });
+  return ops;
+}
+
+/**
+ * diff-match-patch tuples for an operation on a text, with no diff boundary
+ * inside a surrogate pair.
+ *
+ * @param {string} text the operation's base text
+ * @param {Op[]} ops
+ * @returns {Array<[number, string]>}
+ */
+export function toDiffs(text, ops) {
+  if (baseLength(ops) !== text.length) throw new Error('operation does not fit the text');
+  const diffs = [];
+  let pos = 0;
+  for (const op of ops) {
+    if ('retain' in op) {
+      diffs.push([DIFF_EQUAL, text.slice(pos, pos + op.retain)]);
+      pos += op.retain;
+    } else if ('delete' in op) {
+      diffs.push([DIFF_DELETE, text.slice(pos, pos + op.delete)]);
+      pos += op.delete;
+    } else {
+      diffs.push([DIFF_INSERT, op.insert]);
+    }
+  }
+  return fixSurrogateBoundaries(diffs);
+}
+
+/**
+ * Patch text performing exactly this operation on `text` (no diff involved,
+ * so the hunks say precisely what was inserted and deleted where).
+ *
+ * @param {string} text the operation's base text
+ * @param {Op[]} ops
+ * @returns {string}
+ */
+export function patchFromOps(text, ops) {
+  if (isNoop(ops)) return '';
+  return patchesToText(patchesFromDiffs(text, toDiffs(text, ops)));
 }
 
 /**

@@ -178,8 +178,13 @@ export function fixSurrogateBoundaries(diffs) {
 }
 
 /**
- * Diff two texts (with semantic and efficiency clean-up, as `patch_make`
- * does), never splitting a surrogate pair.
+ * Diff two texts with the same clean-up as `patch_make` (semantic, then
+ * efficiency), never splitting a surrogate pair.
+ *
+ * Used where only the two texts are known (making a patch between two
+ * revisions, or reconciling with the server after a resynchronisation).
+ * Local typing does not go through here: the session records the edits as
+ * they are made, which no diff can recover exactly.
  *
  * @param {string} oldText
  * @param {string} newText

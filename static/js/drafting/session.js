@@ -8,9 +8,10 @@
  * - `text`: the local text (what the textarea shows);
  * - `inflight`: at most one edit sent and not yet seen as a revision:
  *   `{edit_id, base_revision, patch, ops}`, where `ops` is the edit rebased
- *   onto the current shadow.
- * Invariant: text = apply(apply(shadow, inflight.ops), pending), where the
- * pending (unsent) change is recomputed as a diff when needed.
+ *   onto the current shadow;
+ * - `pending`: the operation typed since (not sent yet), recorded edit by
+ *   edit as the user makes them rather than guessed later by a diff.
+ * Invariant: text = apply(apply(shadow, inflight.ops), pending).
  *
  * The transport is anything with `emit(event, payload, ack)` and, optionally,
  * `on(event, handler)` and `connected` (a socket.io socket fits). Without
@@ -32,13 +33,17 @@
  * @module drafting/session
  */
 import { normalizeText } from './text.js';
-import { makeDiffs, patchesFromDiffs, patchesToText } from './patches.js';
+import { patchesFromDiffs, patchesToText } from './patches.js';
 import {
   apply,
+  compose,
   diffOps,
   fromDiffs,
   identity,
+  isNoop,
   opsFromPatch,
+  replaceOps,
+  toDiffs,
   transform,
   transformIndex,
 } from './operations.js';
@@ -162,6 +167,8 @@ export class DraftSession {
     this.connection = 'connecting';
 
     this._local = '';
+    /** @type {import('./operations.js').Op[]} */
+    this.pending = [];
     this._listeners = new Map();
     /** @type {Map<number, object>} revisions received but not yet applied */
     this._buffer = new Map();
@@ -188,9 +195,7 @@ export class DraftSession {
 
   /** Number of local changes not yet committed: the in-flight edit, plus one if there are unsent changes. */
   get pendingCount() {
-    let n = this.inflight ? 1 : 0;
-    if (this._local !== this._expectedText()) n += 1;
-    return n;
+    return (this.inflight ? 1 : 0) + (isNoop(this.pending) ? 0 : 1);
   }
 
   /** Whether nothing is in flight or pending, and no revision waits to be applied. */
@@ -198,6 +203,7 @@ export class DraftSession {
     return (
       this.ready &&
       !this.inflight &&
+      isNoop(this.pending) &&
       this._local === this.shadow &&
       !this._fetching &&
       !this._resyncing &&
@@ -280,8 +286,17 @@ export class DraftSession {
       this._fire('change', { text: this._local, previous, ops: null });
       return;
     }
-    this._local = t;
+    this._record(t);
     this._scheduleFlush();
+  }
+
+  /**
+   * Record a local change from the current text to `t` as one replaced range.
+   * @param {string} t
+   */
+  _record(t) {
+    this.pending = compose(this.pending, replaceOps(this._local, t));
+    this._local = t;
   }
 
   /**
@@ -307,8 +322,12 @@ export class DraftSession {
    * @returns {number}
    */
   localToShadow(index) {
-    if (this._local === this.shadow) return Math.min(index, this.shadow.length);
-    return mapIndexBack(index, diffOps(this.shadow, this._local));
+    return mapIndexBack(Math.max(0, Math.min(index, this._local.length)), this._localOps());
+  }
+
+  /** The operation from the shadow to the local text. */
+  _localOps() {
+    return this.inflight ? compose(this.inflight.ops, this.pending) : this.pending;
   }
 
   /**
@@ -318,8 +337,7 @@ export class DraftSession {
    */
   shadowToLocal(index) {
     const i = Math.max(0, Math.min(index, this.shadow.length));
-    if (this._local === this.shadow) return i;
-    return transformIndex(i, diffOps(this.shadow, this._local), false);
+    return transformIndex(i, this._localOps(), false);
   }
 
   // ------------------------------------------------------------- transport
@@ -406,19 +424,13 @@ export class DraftSession {
     }
   }
 
-  /** The text the server will have once the in-flight edit is applied. */
-  _expectedText() {
-    if (!this.inflight) return this.shadow;
-    return apply(this.shadow, this.inflight.ops);
-  }
-
   /** Pick up what the editor shows, if a reader was given. */
   _syncLocal() {
     if (!this.readLocal || !this.ready || this.readOnly) return;
     const value = this.readLocal();
     if (typeof value === 'string') {
       const t = normalizeText(value);
-      if (t !== this._local) this._local = t;
+      if (t !== this._local) this._record(t);
     }
   }
 
@@ -440,6 +452,7 @@ export class DraftSession {
       this.revision = revision;
       this.shadow = text;
       this._local = text;
+      this.pending = identity(text.length);
       for (const k of [...this._buffer.keys()]) if (k <= revision) this._buffer.delete(k);
       this._fire('ready', { text, revision });
       this._fire('change', { text, previous: '', ops: null });
@@ -496,11 +509,11 @@ export class DraftSession {
   /** Send the pending change as an edit if nothing else is in flight. */
   _maybeFlush() {
     this._syncLocal();
-    if (!this._canSend() || this._local === this.shadow || this._local === this._blockedText) {
+    if (!this._canSend() || isNoop(this.pending) || this._local === this._blockedText) {
       this._checkIdle();
       return;
     }
-    const diffs = makeDiffs(this.shadow, this._local);
+    const diffs = toDiffs(this.shadow, this.pending);
     const patch = patchesToText(patchesFromDiffs(this.shadow, diffs));
     this.inflight = {
       edit_id: this.generateId(),
@@ -509,6 +522,7 @@ export class DraftSession {
       ops: fromDiffs(diffs),
       ackedRevision: null,
     };
+    this.pending = identity(this._local.length);
     this._sendInflight();
   }
 
@@ -532,7 +546,7 @@ export class DraftSession {
   _onEditAck(inf, epoch, ack) {
     const code = ack && !ack.ok ? ack.error?.code : null;
     if (code === 'locked') {
-      if (this.inflight === inf) this.inflight = null;
+      if (this.inflight === inf) this._unsend();
       this._becomeLocked({});
       return;
     }
@@ -552,7 +566,7 @@ export class DraftSession {
       return;
     }
     const error = ack.error || { code: 'bad_request', message: '' };
-    this.inflight = null;
+    this._unsend();
     this._failures += 1;
     if (error.code === 'conflict') {
       // Catch up, then the next flush rebuilds the edit with a new id.
@@ -576,6 +590,14 @@ export class DraftSession {
     }
   }
 
+  /** The in-flight edit was not applied: its change becomes pending again. */
+  _unsend() {
+    const inf = this.inflight;
+    if (!inf) return;
+    this.inflight = null;
+    this.pending = compose(inf.ops, this.pending);
+  }
+
   /** Flush again soon, backing off when edits keep failing. */
   _retryFlush() {
     const delay = this._failures > 2 ? Math.min(30000, this.retryMs * 2 ** (this._failures - 2)) : 0;
@@ -597,7 +619,7 @@ export class DraftSession {
    * edit.
    */
   _settleInflight() {
-    this.inflight = null;
+    this._unsend();
     this._scheduleFlush(0);
     this._checkIdle();
   }
@@ -681,6 +703,7 @@ export class DraftSession {
       return;
     }
     if (this.locked && (this.lockedRevision === null || this.revision >= this.lockedRevision)) {
+      this.pending = identity(this.shadow.length);
       if (this._local !== this.shadow) {
         const previous = this._local;
         this._local = this.shadow;
@@ -699,41 +722,36 @@ export class DraftSession {
     const { text: newShadow, ops: remote } = opsFromPatch(this.shadow, payload.patch || '');
     const oldLocal = this._local;
     const inf = this.inflight;
-    let newLocal;
     let localChange;
     const own = Boolean(inf && payload.edit_id != null && payload.edit_id === inf.edit_id);
     if (own) {
       const expected = apply(this.shadow, inf.ops);
       if (expected === newShadow) {
-        newLocal = oldLocal;
         localChange = identity(oldLocal.length);
       } else {
         // The server merged our edit differently: take its result and keep
         // what was typed since.
-        const pending = diffOps(expected, oldLocal);
         const correction = diffOps(expected, newShadow);
-        const [pending2, correction2] = transform(pending, correction);
-        newLocal = apply(newShadow, pending2);
+        const [pending2, correction2] = transform(this.pending, correction);
+        this.pending = pending2;
         localChange = correction2;
       }
       this.inflight = null;
       this._failures = 0;
     } else if (inf) {
-      const expected = apply(this.shadow, inf.ops);
       const [inflight2, remote1] = transform(inf.ops, remote);
-      const pending = diffOps(expected, oldLocal);
-      const [pending2, remote2] = transform(pending, remote1);
+      const [pending2, remote2] = transform(this.pending, remote1);
       inf.ops = inflight2;
-      newLocal = apply(apply(newShadow, inflight2), pending2);
+      this.pending = pending2;
       localChange = remote2;
     } else {
-      const pending = diffOps(this.shadow, oldLocal);
-      const [pending2, remote2] = transform(pending, remote);
-      newLocal = apply(newShadow, pending2);
+      const [pending2, remote2] = transform(this.pending, remote);
+      this.pending = pending2;
       localChange = remote2;
     }
     this.shadow = newShadow;
     this.revision = payload.revision;
+    const newLocal = apply(this._local, localChange);
     this._fire('revision', {
       revision: payload.revision,
       ops: remote,
@@ -770,14 +788,19 @@ export class DraftSession {
           return;
         }
         const serverText = typeof ack.text === 'string' ? ack.text : '';
-        const base = inflightApplied && this.inflight === inf ? apply(this.shadow, inf.ops) : this.shadow;
+        let base = this.shadow;
+        if (this.inflight === inf && inflightApplied) {
+          base = apply(this.shadow, inf.ops);
+          this.inflight = null;
+        } else {
+          this._unsend();
+        }
         const oldLocal = this._local;
-        const pending = diffOps(base, oldLocal);
         const correction = diffOps(base, serverText);
-        const [pending2, correction2] = transform(pending, correction);
+        const [pending2, correction2] = transform(this.pending, correction);
         this.shadow = serverText;
         this.revision = Number(ack.revision);
-        this.inflight = null;
+        this.pending = pending2;
         this._local = apply(serverText, pending2);
         for (const k of [...this._buffer.keys()]) if (k <= this.revision) this._buffer.delete(k);
         this._fire('resync', { revision: this.revision });
@@ -809,7 +832,7 @@ export class DraftSession {
     const first = !this.locked;
     this.locked = true;
     this.readOnly = true;
-    this.inflight = null;
+    this._unsend();
     if (this._flushTimer !== null) {
       this.timers.clearTimeout(this._flushTimer);
       this._flushTimer = null;
@@ -838,7 +861,7 @@ export class DraftSession {
     this.error = e;
     if (FATAL_CODES.has(e.code) || context === 'join' || context === 'edit') {
       this.readOnly = true;
-      this.inflight = null;
+      this._unsend();
     }
     this._fire('error', e);
     this._updateStatus();

@@ -1,0 +1,51 @@
+"""Locking a letter: its final text and SHA-256 are fixed for good."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.extensions import db
+from app.models import LetterStatus, Official
+from app.models.types import utcnow
+from app.services import audit
+from app.services.authorization import Action, require
+from app.services.drafting import letter_write_lock
+from app.services.errors import Conflict
+
+
+@dataclass(frozen=True)
+class LockResult:
+    letter_id: int
+    revision: int
+    content_hash: str
+
+    def event(self) -> dict:
+        return {"letter_id": self.letter_id, "revision": self.revision, "content_hash": self.content_hash}
+
+
+def content_hash(text: str) -> str:
+    """Lowercase hex SHA-256 of the text encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def lock_letter(
+    actor: Official | None, letter_id: int, *, after_commit: Callable[[LockResult], None] | None = None
+) -> LockResult:
+    """The clerk locks the newest revision. Atomic against edits: they hold the same lock."""
+    require(actor, Action.LOCK_LETTER)
+    with letter_write_lock(letter_id) as letter:
+        if letter.is_locked:
+            raise Conflict("This letter is already locked.")
+        letter.status = LetterStatus.LOCKED.value
+        letter.content_hash = content_hash(letter.text)
+        letter.locked_at = utcnow()
+        audit.record(
+            actor, "letter.locked", f"letter:{letter.id}", revision=letter.revision, content_hash=letter.content_hash
+        )
+        db.session.commit()
+        result = LockResult(letter.id, letter.revision, letter.content_hash)
+        if after_commit is not None:
+            after_commit(result)
+        return result

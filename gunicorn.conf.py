@@ -1,0 +1,22 @@
+"""gunicorn settings for production: gevent workers serving websockets (see docs/deploy.md)."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+worker_class = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+# One worker per process: Socket.IO needs sticky sessions; run several processes behind nginx
+# with SOCKETIO_MESSAGE_QUEUE set to scale out.
+workers = 1
+worker_connections = 2000
+timeout = 60
+graceful_timeout = 20
+accesslog = "-"
+errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Start the background mail sender in each worker."""
+    from app.services.mail_delivery import start_background_sender
+    from wsgi import app
+
+    start_background_sender(app)
