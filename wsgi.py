@@ -6,10 +6,10 @@ if __name__ == "__main__":
 
     monkey.patch_all()
 
-import os  # noqa: E402
+import os
 
-from app import create_app  # noqa: E402
-from app.extensions import socketio  # noqa: E402
+from app import create_app
+from app.extensions import socketio
 
 app = create_app()
 

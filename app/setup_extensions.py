@@ -26,12 +26,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask import has_request_context
     from flask_babel import get_locale
 
     from app.services.authorization import Action, can
     from app.services.rendering import render_markdown
     from app.web.current import current_official
     from app.web.forms import ConfirmForm
+    from app.web.labels import role_label
 
     @app.context_processor
     def template_globals() -> dict:
@@ -41,7 +43,8 @@ def _register_template_helpers(app: Flask) -> None:
             "Action": Action,
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
-            "plain_form": ConfirmForm(),
+            "plain_form": ConfirmForm() if has_request_context() else None,
+            "role_label": role_label,
         }
 
     app.jinja_env.filters["markdown"] = render_markdown

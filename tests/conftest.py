@@ -119,7 +119,9 @@ _numbers = count(1)
 def make_official(app: Flask) -> Callable[..., Official]:
     """Create an official with a known password (PASSWORD)."""
 
-    def make(role: str = "drafter", *, name: str | None = None, email: str | None = None, active: bool = True) -> Official:
+    def make(
+        role: str = "drafter", *, name: str | None = None, email: str | None = None, active: bool = True
+    ) -> Official:
         number = next(_numbers)
         official = Official(
             email=email or f"{role}{number}@city.example",
@@ -180,7 +182,9 @@ def submit_form(client: FlaskClient) -> Callable:
     def submit(url: str, data: dict, *, post_url: str | None = None, follow_redirects: bool = False, **kwargs):
         page = client.get(url)
         token = csrf_token_from(page.get_data(as_text=True))
-        return client.post(post_url or url, data={**data, "csrf_token": token}, follow_redirects=follow_redirects, **kwargs)
+        return client.post(
+            post_url or url, data={**data, "csrf_token": token}, follow_redirects=follow_redirects, **kwargs
+        )
 
     return submit
 

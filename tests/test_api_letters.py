@@ -6,7 +6,9 @@ import pytest
 
 
 def test_create_letter_as_drafter(client, drafter, bearer):
-    response = client.post("/api/v1/letters", json={"title": "Sanctuary", "text": "Dear Mayor,\r\n"}, headers=bearer(drafter))
+    response = client.post(
+        "/api/v1/letters", json={"title": "Sanctuary", "text": "Dear Mayor,\r\n"}, headers=bearer(drafter)
+    )
     assert response.status_code == 201
     body = response.json
     assert body["title"] == "Sanctuary" and body["status"] == "drafting" and body["revision"] == 0
@@ -38,7 +40,15 @@ def test_missing_or_bad_token_is_401_json(client, headers):
 
 @pytest.mark.parametrize(
     "payload",
-    [{}, {"title": "T"}, {"text": "x"}, {"title": 5, "text": "x"}, {"title": "", "text": "x"}, {"title": "x" * 201, "text": "x"}, [1, 2]],
+    [
+        {},
+        {"title": "T"},
+        {"text": "x"},
+        {"title": 5, "text": "x"},
+        {"title": "", "text": "x"},
+        {"title": "x" * 201, "text": "x"},
+        [1, 2],
+    ],
 )
 def test_bad_letter_payload_is_400_and_creates_nothing(client, drafter, bearer, payload):
     headers = bearer(drafter)
@@ -49,7 +59,9 @@ def test_bad_letter_payload_is_400_and_creates_nothing(client, drafter, bearer, 
 
 
 def test_non_json_body_is_400(client, drafter, bearer):
-    response = client.post("/api/v1/letters", data="not json", headers={**bearer(drafter), "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/letters", data="not json", headers={**bearer(drafter), "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json["error"]["code"] == "bad_request"
 

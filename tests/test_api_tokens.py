@@ -17,7 +17,9 @@ def test_token_page_creates_token_shown_once(client, drafter, sign_in, submit_fo
     assert token.startswith("usg_")
     record = db.session.scalar(select(ApiToken))
     assert record.token_digest != token and token not in record.token_digest
-    answer = client.post("/api/v1/letters", json={"title": "T", "text": "x"}, headers={"Authorization": f"Bearer {token}"})
+    answer = client.post(
+        "/api/v1/letters", json={"title": "T", "text": "x"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert answer.status_code == 201
     assert "shown only once" not in client.get("/account/tokens").get_data(as_text=True)
 
@@ -48,7 +50,9 @@ def test_cli_token_prints_token_alone_on_last_line(app, runner, drafter, client)
     assert result.exit_code == 0
     token = result.output.rstrip("\n").splitlines()[-1]
     assert token.startswith("usg_") and " " not in token
-    response = client.post("/api/v1/letters", json={"title": "T", "text": "x"}, headers={"Authorization": f"Bearer {token}"})
+    response = client.post(
+        "/api/v1/letters", json={"title": "T", "text": "x"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 201
 
 

@@ -65,7 +65,12 @@ def test_reused_invitation_link_shows_clear_page(app, runner):
     from tests.conftest import csrf_token_from
 
     token = csrf_token_from(first.get(link_path(link)).get_data(as_text=True))
-    assert first.post(link_path(link), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        first.post(
+            link_path(link), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
     again = second.get(link_path(link))
     assert again.status_code == 410
     assert "already been used" in again.get_data(as_text=True)
@@ -154,7 +159,12 @@ def test_password_reset_by_mail(app, client, drafter, submit_form, mailbox):
     from tests.conftest import csrf_token_from
 
     token = csrf_token_from(client.get(link_path(link)).get_data(as_text=True))
-    assert client.post(link_path(link), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            link_path(link), data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "csrf_token": token}
+        ).status_code
+        == 302
+    )
     fresh = app.test_client()
     token = csrf_token_from(fresh.get("/auth/sign-in").get_data(as_text=True))
     old = fresh.post("/auth/sign-in", data={"email": drafter.email, "password": PASSWORD, "csrf_token": token})
@@ -184,7 +194,9 @@ def test_only_clerk_may_invite(client, drafter, sign_in):
 
 def test_clerk_cannot_invite_duplicate_email(client, clerk, drafter, sign_in, submit_form):
     sign_in(clerk)
-    response = submit_form("/officials/", {"name": "Dup", "email": drafter.email.upper(), "role": "drafter", "locale": "en"})
+    response = submit_form(
+        "/officials/", {"name": "Dup", "email": drafter.email.upper(), "role": "drafter", "locale": "en"}
+    )
     assert response.status_code == 200
     assert "already exists" in response.get_data(as_text=True)
 

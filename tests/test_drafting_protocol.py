@@ -5,16 +5,18 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from tests.support.sockets import socket_client
 from app.models import Letter, Revision
 from app.sync import apply_patch_exact, make_patch
+from tests.support.sockets import socket_client
 
 NS = "/draft"
 
 
 @pytest.fixture
 def letter(client, drafter, bearer) -> dict:
-    return client.post("/api/v1/letters", json={"title": "Sanctuary", "text": "Dear Mayor,\n\nWe ask.\n"}, headers=bearer(drafter)).json
+    return client.post(
+        "/api/v1/letters", json={"title": "Sanctuary", "text": "Dear Mayor,\n\nWe ask.\n"}, headers=bearer(drafter)
+    ).json
 
 
 @pytest.fixture
@@ -147,7 +149,12 @@ def test_emoji_and_other_astral_characters_sync_exactly(connect, drafter, drafte
 )
 def test_bad_patches_change_nothing(connect, drafter, letter, patch, code):
     sio = connect(drafter, letter["id"])
-    answer = sio.emit("edit", {"letter_id": letter["id"], "edit_id": "bad", "base_revision": 0, "patch": patch}, namespace=NS, callback=True)
+    answer = sio.emit(
+        "edit",
+        {"letter_id": letter["id"], "edit_id": "bad", "base_revision": 0, "patch": patch},
+        namespace=NS,
+        callback=True,
+    )
     assert answer["ok"] is False and answer["error"]["code"] == code
     assert db.session.query(Revision).filter_by(letter_id=letter["id"]).count() == 1
 
@@ -174,7 +181,9 @@ def test_malformed_edit_requests_are_bad_request(connect, drafter, letter, paylo
 
 def test_edit_to_unknown_letter(connect, drafter, letter):
     sio = connect(drafter)
-    answer = sio.emit("edit", {"letter_id": 4242, "edit_id": "x", "base_revision": 0, "patch": ""}, namespace=NS, callback=True)
+    answer = sio.emit(
+        "edit", {"letter_id": 4242, "edit_id": "x", "base_revision": 0, "patch": ""}, namespace=NS, callback=True
+    )
     assert answer["error"]["code"] == "unknown_letter"
 
 
@@ -192,7 +201,10 @@ def test_fetch_returns_every_revision_after_since_in_order(connect, drafter, let
         text = apply_patch_exact(text, r["patch"])
         assert text == texts[r["revision"]]
         assert r["author"]["id"] == drafter.id
-    assert sio.emit("fetch", {"letter_id": lid, "since": -1}, namespace=NS, callback=True)["error"]["code"] == "bad_request"
+    assert (
+        sio.emit("fetch", {"letter_id": lid, "since": -1}, namespace=NS, callback=True)["error"]["code"]
+        == "bad_request"
+    )
     assert sio.emit("fetch", {"letter_id": lid, "since": 5}, namespace=NS, callback=True)["revisions"] == []
 
 
@@ -227,10 +239,15 @@ def test_presence_and_cursors(connect, drafter, drafter2, letter):
     [presence] = events(alice, "presence")
     assert {u["name"] for u in presence["users"]} == {drafter.name, drafter2.name}
     assert all(u["color"].startswith("#") for u in presence["users"])
-    assert bob.emit("cursor", {"letter_id": lid, "revision": 0, "start": 3, "end": 5}, namespace=NS, callback=True)["ok"]
+    assert bob.emit("cursor", {"letter_id": lid, "revision": 0, "start": 3, "end": 5}, namespace=NS, callback=True)[
+        "ok"
+    ]
     [cursor] = events(alice, "cursor")
     assert cursor["user"]["id"] == drafter2.id and (cursor["start"], cursor["end"]) == (3, 5)
-    assert bob.emit("cursor", {"letter_id": lid, "start": -1}, namespace=NS, callback=True)["error"]["code"] == "bad_request"
+    assert (
+        bob.emit("cursor", {"letter_id": lid, "start": -1}, namespace=NS, callback=True)["error"]["code"]
+        == "bad_request"
+    )
     bob.disconnect(namespace=NS)
     [after] = events(alice, "presence")
     assert [u["id"] for u in after["users"]] == [drafter.id]
@@ -246,7 +263,9 @@ def test_snapshots_are_kept_every_k_revisions_and_any_revision_rebuilds(app, con
     for i in range(7):
         texts.append(texts[-1] + f"{i}😀\n")
         assert edit(sio, lid, i, texts[-2], texts[-1], f"s-{i}")["ok"]
-    numbers = {r.number for r in db.session.query(Revision).filter(Revision.letter_id == lid, Revision.snapshot.isnot(None))}
+    numbers = {
+        r.number for r in db.session.query(Revision).filter(Revision.letter_id == lid, Revision.snapshot.isnot(None))
+    }
     assert numbers == {0, 3, 6}
     revision_texts.cache.clear()
     row = db.session.get(Letter, lid)

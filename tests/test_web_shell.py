@@ -61,7 +61,9 @@ def test_dashboard_lists_letters_by_status(client, drafter, sign_in, bearer):
 
 def test_create_letter_in_browser(client, drafter, sign_in, submit_form):
     sign_in(drafter)
-    response = submit_form("/drafts/new", {"title": "From the browser", "text": "# Hi\n\n<b>x</b>"}, follow_redirects=True)
+    response = submit_form(
+        "/drafts/new", {"title": "From the browser", "text": "# Hi\n\n<b>x</b>"}, follow_redirects=True
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "From the browser" in html
@@ -72,12 +74,14 @@ def test_reviewer_cannot_open_new_letter_page(client, reviewer, sign_in):
     sign_in(reviewer)
     response = client.get("/drafts/new")
     assert response.status_code == 403
-    assert "may not create letter" in response.get_data(as_text=True)
+    assert "Your role does not allow this action" in response.get_data(as_text=True)
 
 
 def test_body_over_one_mebibyte_is_refused(client, drafter, bearer):
     response = client.post(
-        "/api/v1/letters", data=b"{" + b" " * (1024 * 1024 + 10) + b"}", headers={**bearer(drafter), "Content-Type": "application/json"}
+        "/api/v1/letters",
+        data=b"{" + b" " * (1024 * 1024 + 10) + b"}",
+        headers={**bearer(drafter), "Content-Type": "application/json"},
     )
     assert response.status_code == 413
     assert response.json["error"]["code"] == "too_large"

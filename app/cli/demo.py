@@ -10,7 +10,7 @@ from app.models import Letter, Official
 from app.services import letters
 from app.services.passwords import hash_password
 
-DEMO_PASSWORD = "undersigned-demo"
+DEMO_PASSWORD = "undersigned-demo"  # noqa: S105  (published demo sign-in, never for real accounts)
 
 DEMO_OFFICIALS = [
     ("clerk@demo.undersigned.example", "Marta Quiñones", "clerk"),
@@ -54,6 +54,6 @@ def seed_demo() -> None:
     officials = [_ensure_official(email, name, role) for email, name, role in DEMO_OFFICIALS]
     if db.session.scalar(select(Letter).where(Letter.title == DEMO_TITLE)) is None:
         letters.create_letter(officials[1], DEMO_TITLE, DEMO_TEXT)
-    click.echo("Demo sign-ins (password for each: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo sign-ins (password for each: {DEMO_PASSWORD}):")
     for email, name, role in DEMO_OFFICIALS:
         click.echo(f"  {role:<9} {name:<32} {email}")

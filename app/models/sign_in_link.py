@@ -15,7 +15,7 @@ from app.models.types import UTCDateTime, utcnow
 
 class LinkPurpose(enum.StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105  (a purpose, not a secret)
 
 
 class SignInLink(db.Model):

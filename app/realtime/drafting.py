@@ -157,7 +157,13 @@ def on_cursor(official: Official, payload: dict) -> dict:
     revision, start, end = values
     emit(
         "cursor",
-        {"letter_id": letter_id, "user": presence.user_json(official), "revision": revision, "start": start, "end": end},
+        {
+            "letter_id": letter_id,
+            "user": presence.user_json(official),
+            "revision": revision,
+            "start": start,
+            "end": end,
+        },
         to=room(letter_id),
         include_self=False,
         namespace=NAMESPACE,

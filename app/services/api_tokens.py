@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -12,16 +13,14 @@ from app.services.errors import NotFound, Unauthorized
 from app.services.secrets_util import digest, new_token
 from app.services.validation import clean_text
 
-TOKEN_PREFIX = "usg_"
+TOKEN_PREFIX = "usg_"  # noqa: S105  (a visible prefix, not a secret)
 
 
 def issue_token(official: Official, label: str = "API token") -> str:
     """Create a token for this official and return it; it is never shown again."""
     label = clean_text(label, "label", max_length=100)
     token = new_token(TOKEN_PREFIX)
-    db.session.add(
-        ApiToken(official_id=official.id, label=label, token_digest=digest(token), prefix=token[:10])
-    )
+    db.session.add(ApiToken(official_id=official.id, label=label, token_digest=digest(token), prefix=token[:10]))
     audit.record(official, "api_token.issued", f"official:{official.id}", label=label)
     db.session.commit()
     return token
@@ -52,7 +51,7 @@ def list_tokens(official: Official) -> list[ApiToken]:
 def revoke_token(official: Official, token_id: int) -> None:
     record = db.session.get(ApiToken, token_id)
     if record is None or record.official_id != official.id:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if record.revoked_at is None:
         record.revoked_at = utcnow()
         audit.record(official, "api_token.revoked", f"official:{official.id}", token_id=token_id)

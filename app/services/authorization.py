@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import gettext as _
+
 from app.models import Official, Role
 from app.services.errors import Forbidden, Unauthorized
 
@@ -51,7 +53,7 @@ def can(official: Official | None, action: Action) -> bool:
 def require(official: Official | None, action: Action) -> Official:
     """Return the official if allowed; raise Unauthorized or Forbidden otherwise."""
     if official is None or not official.active:
-        raise Unauthorized("Sign in first.")
+        raise Unauthorized(_("Sign in first."))
     if not can(official, action):
-        raise Forbidden(f"Your role ({official.role}) may not {action.value.replace('_', ' ')}.")
+        raise Forbidden(_("Your role does not allow this action (%(action)s).", action=action.value))
     return official

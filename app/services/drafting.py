@@ -174,7 +174,7 @@ def submit_edit(
         letter.revision = number
         try:
             db.session.commit()
-        except IntegrityError as error:  # the same edit_id stored by a concurrent request
+        except IntegrityError:  # the same edit_id stored by a concurrent request
             db.session.rollback()
             existing = _existing(letter.id, edit_id)
             if existing is None:

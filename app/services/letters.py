@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -26,7 +27,7 @@ def validate_letter_text(text: object) -> str:
         raise InvalidInput("text must be a string.", details={"field": "text"})
     text = normalise_newlines(text)
     if utf16_len(text) > MAX_TEXT_UNITS:
-        raise TooLarge(f"A letter may have at most {MAX_TEXT_UNITS} characters.", details={"field": "text"})
+        raise TooLarge(_("A letter may have at most %(n)s characters.", n=MAX_TEXT_UNITS), details={"field": "text"})
     return text
 
 
@@ -57,7 +58,7 @@ def create_letter(actor: Official | None, title: object, text: object) -> Letter
 def get_letter(letter_id: int) -> Letter:
     letter = db.session.get(Letter, letter_id)
     if letter is None:
-        raise NotFound("No such letter.")
+        raise NotFound(_("No such letter."))
     return letter
 
 

@@ -6,6 +6,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from app.extensions import db
 from app.models import LetterStatus, Official
 from app.models.types import utcnow
@@ -37,7 +39,7 @@ def lock_letter(
     require(actor, Action.LOCK_LETTER)
     with letter_write_lock(letter_id) as letter:
         if letter.is_locked:
-            raise Conflict("This letter is already locked.")
+            raise Conflict(_("This letter is already locked."))
         letter.status = LetterStatus.LOCKED.value
         letter.content_hash = content_hash(letter.text)
         letter.locked_at = utcnow()

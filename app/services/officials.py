@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -41,7 +43,7 @@ def parse_role(value: object) -> Role:
     try:
         return Role(value)
     except ValueError as error:
-        raise InvalidInput("Role must be clerk, drafter or reviewer.", details={"field": "role"}) from error
+        raise InvalidInput(_("Role must be clerk, drafter or reviewer."), details={"field": "role"}) from error
 
 
 def find_by_email(email: str) -> Official | None:
@@ -51,7 +53,7 @@ def find_by_email(email: str) -> Official | None:
 def get_official(official_id: int) -> Official:
     official = db.session.get(Official, official_id)
     if official is None:
-        raise NotFound("No such official.")
+        raise NotFound(_("No such official."))
     return official
 
 
@@ -60,7 +62,7 @@ def _new_official(email: str, name: str, role: object, locale: str = "en") -> Of
     name = clean_text(name, "name")
     role_value = parse_role(role)
     if find_by_email(email) is not None:
-        raise Conflict("An official with that email already exists.", details={"field": "email"})
+        raise Conflict(_("An official with that email already exists."), details={"field": "email"})
     official = Official(email=email, name=name, role=role_value.value, locale=locale, active=True)
     db.session.add(official)
     db.session.flush()
@@ -72,9 +74,7 @@ def link_url(token: str) -> str:
 
 
 def _issue_link(official: Official, purpose: LinkPurpose) -> str:
-    hours = current_app.config[
-        "INVITATION_LINK_HOURS" if purpose is LinkPurpose.INVITATION else "RESET_LINK_HOURS"
-    ]
+    hours = current_app.config["INVITATION_LINK_HOURS" if purpose is LinkPurpose.INVITATION else "RESET_LINK_HOURS"]
     token = new_token()
     db.session.add(
         SignInLink(
@@ -142,20 +142,20 @@ def check_link(token: str) -> SignInLink:
     """The unused, unexpired link for this token, or LinkInvalid."""
     link = db.session.scalar(select(SignInLink).where(SignInLink.token_digest == digest(token)))
     if link is None:
-        raise LinkInvalid("This link is not valid.")
+        raise LinkInvalid(_("This link is not valid."))
     if link.used_at is not None:
-        raise LinkInvalid("This link has already been used.")
+        raise LinkInvalid(_("This link has already been used."))
     if link.expires_at <= utcnow():
-        raise LinkInvalid("This link has expired.")
+        raise LinkInvalid(_("This link has expired."))
     if not link.official.active:
-        raise LinkInvalid("This account is not active.")
+        raise LinkInvalid(_("This account is not active."))
     return link
 
 
 def validate_new_password(password: object) -> str:
     if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.", details={"field": "password"}
+            _("Choose a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH), details={"field": "password"}
         )
     return password
 
@@ -172,7 +172,7 @@ def redeem_link(token: str, new_password: str) -> Official:
     ).rowcount
     if spent != 1:
         db.session.rollback()
-        raise LinkInvalid("This link has already been used.")
+        raise LinkInvalid(_("This link has already been used."))
     official = link.official
     official.password_hash = hash_password(new_password)
     official.session_version += 1
@@ -184,13 +184,11 @@ def redeem_link(token: str, new_password: str) -> Official:
 def authenticate(email: str, password: str) -> Official:
     """The official with this email and password, or SignInFailed (one generic message)."""
     official = None
-    try:
+    with contextlib.suppress(InvalidInput):
         official = find_by_email(normalise_email(email))
-    except InvalidInput:
-        pass
     stored = official.password_hash if official is not None else None
     if not verify_password(stored, password or "") or official is None or not official.active:
-        raise SignInFailed("Email or password is not correct.")
+        raise SignInFailed(_("Email or password is not correct."))
     if needs_rehash(official.password_hash):
         official.password_hash = hash_password(password)
         db.session.commit()
@@ -219,7 +217,7 @@ def set_active(actor: Official, official_id: int, active: bool) -> Official:
     require(actor, Action.INVITE_OFFICIAL)
     official = get_official(official_id)
     if official.id == actor.id:
-        raise Conflict("You cannot deactivate your own account.")
+        raise Conflict(_("You cannot deactivate your own account."))
     official.active = active
     official.session_version += 1
     audit.record(actor, "official.activated" if active else "official.deactivated", f"official:{official.id}")

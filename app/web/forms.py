@@ -68,7 +68,5 @@ class ConfirmForm(FlaskForm):
 
 class LetterForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    text = TextAreaField(
-        _l("Text (Markdown)"), validators=[DataRequired()], render_kw={"rows": 16}
-    )
+    text = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired()], render_kw={"rows": 16})
     submit = SubmitField(_l("Create letter"))

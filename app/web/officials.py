@@ -22,7 +22,9 @@ def index():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            invited = officials.invite_official(actor, form.email.data, form.name.data, form.role.data, form.locale.data)
+            invited = officials.invite_official(
+                actor, form.email.data, form.name.data, form.role.data, form.locale.data
+            )
         except (InvalidInput, Conflict) as error:
             form.email.errors.append(error.message)
         else:

@@ -235,7 +235,6 @@ export function initDrafting(root, options = {}) {
       session.release();
     });
     for (const type of ['select', 'keyup', 'mouseup', 'focus']) textarea.addEventListener(type, () => sendCursor());
-    textarea.addEventListener('blur', () => sendCursor());
     doc.addEventListener('selectionchange', () => {
       if (doc.activeElement === textarea) sendCursor();
     });
@@ -245,12 +244,13 @@ export function initDrafting(root, options = {}) {
   let lastCursor = null;
   const emitCursor = throttle(() => {
     if (!socket.connected || !session.ready || !textarea) return;
-    const focused = doc.activeElement === textarea;
+    // Only a focused textarea has a caret worth showing to others.
+    if (doc.activeElement !== textarea) return;
     const payload = {
       letter_id: letterId,
       revision: session.revision,
-      start: focused ? session.localToShadow(textarea.selectionStart) : null,
-      end: focused ? session.localToShadow(textarea.selectionEnd) : null,
+      start: session.localToShadow(textarea.selectionStart),
+      end: session.localToShadow(textarea.selectionEnd),
     };
     const key = `${payload.revision}:${payload.start}:${payload.end}`;
     if (key === lastCursor) return;

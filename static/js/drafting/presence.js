@@ -4,8 +4,8 @@
  * Events (namespace /draft, all without acknowledgement):
  * - client → server `cursor` `{letter_id, revision, start, end}`: UTF-16
  *   offsets into the text of `revision` (the sender maps its caret back
- *   through its own unsent changes); `start` and `end` are null when the
- *   sender's textarea loses focus;
+ *   through its own unsent changes), sent (throttled) while the textarea has
+ *   focus; a relayed cursor whose `start`/`end` are null is removed;
  * - server → room `presence` `{letter_id, users: [{id, name, color}]}`: who is
  *   connected to the letter (sent whenever someone joins or leaves);
  * - server → room, sender excluded, `cursor`
