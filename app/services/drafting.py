@@ -23,7 +23,7 @@ from app.models import Letter, Official, Revision
 from app.services.authorization import Action, require
 from app.services.errors import InvalidInput, LetterLocked, NotFound, ServiceError, TooLarge
 from app.services.revision_texts import cache as text_cache
-from app.services.revision_texts import texts_between
+from app.services.revision_texts import patches_after, texts_between
 from app.sync import MAX_PATCH_BYTES, SyncError, merge_edit
 
 MAX_EDIT_ID_LENGTH = 100
@@ -155,7 +155,8 @@ def submit_edit(
             raise InvalidInput(f"base_revision {base_revision} is newer than the letter (revision {letter.revision}).")
         texts = texts_between(letter, base_revision, letter.revision)
         try:
-            result = merge_edit(texts[0], patch, texts[1:])
+            # Rebase over the stored patches, exactly as clients do with the broadcast ones.
+            result = merge_edit(texts[0], patch, texts[1:], later_patches=patches_after(letter, base_revision))
         except SyncError as error:
             raise SyncRefused(error) from error
         number = letter.revision + 1

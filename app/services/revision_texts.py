@@ -84,3 +84,16 @@ def texts_between(letter: Letter, first: int, last: int) -> list[str]:
 def text_at(letter: Letter, number: int) -> str:
     """The exact text after revision `number`."""
     return texts_between(letter, number, number)[0]
+
+
+def patches_after(letter: Letter, base: int) -> list[str]:
+    """The stored patches of revisions base+1 .. newest, in order."""
+    if base >= letter.revision:
+        return []
+    return list(
+        db.session.scalars(
+            select(Revision.patch)
+            .where(Revision.letter_id == letter.id, Revision.number > base)
+            .order_by(Revision.number)
+        )
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from app.sync import MergeResult, OutgoingEdit, SyncClient, SyncError, merge_edit
+from app.sync import MergeResult, OutgoingEdit, SyncClient, SyncError, merge_edit, normalise_newlines
 
 
 @dataclass
@@ -74,7 +74,8 @@ class Network:
     """Per-connection FIFO queues whose deliveries the test interleaves at will."""
 
     def __init__(self, text: str, n_clients: int, use_patches: bool = True) -> None:
-        self.server = Server(text, use_patches=use_patches)
+        # The service stores letters with LF line endings from the start.
+        self.server = Server(normalise_newlines(text), use_patches=use_patches)
         self.peers = [Peer(SyncClient(0, text, client_id=f"c{i}")) for i in range(n_clients)]
         self.errors: list[dict] = []
 

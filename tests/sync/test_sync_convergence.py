@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 from hypothesis import HealthCheck, given, settings
@@ -104,7 +105,7 @@ class Scenario:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(step, max_size=80))
+@given(st.lists(step, min_size=10, max_size=120))
 def test_concurrent_clients_converge_and_keep_every_insert(steps):
     scenario = Scenario(use_patches=True)
     for s in steps:
@@ -112,8 +113,25 @@ def test_concurrent_clients_converge_and_keep_every_insert(steps):
     scenario.check()
 
 
+KINDS = ["marker", "filler", "delete", "send", "up", "up_ack_first", "down", "down", "down", "reconnect"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**32))
+def test_long_sessions_converge(seed):
+    """Longer sessions (hundreds of steps, bursts of local edits) than the shrinkable test."""
+    rnd = random.Random(seed)
+    scenario = Scenario(use_patches=True)
+    for _ in range(400):
+        kind = rnd.choice(KINDS[:3] * 2 + KINDS) if rnd.random() < 0.3 else rnd.choice(KINDS)
+        if kind == "reconnect" and rnd.random() < 0.7:
+            kind = "down"
+        scenario.run(kind, rnd.randrange(N_CLIENTS), rnd.randrange(10**6), rnd.randrange(10**6), rnd.randrange(10**6))
+    scenario.check()
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(step, max_size=60))
+@given(st.lists(step, min_size=10, max_size=80))
 def test_converges_with_texts_only(steps):
     """merge_edit given later texts instead of patches still converges (no marker claims)."""
     scenario = Scenario(use_patches=False)
@@ -127,11 +145,13 @@ def test_converges_with_texts_only(steps):
         assert peer.client.revision == net.server.revision
 
 
-texts = st.text(alphabet=st.sampled_from(FILLER + ASTRAL + ["x", "y", "[", "]"]), max_size=12)
+texts = st.lists(st.sampled_from(FILLER + ASTRAL + ["x", "y", "[", "]"]), max_size=8).map("".join)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.tuples(st.integers(0, N_CLIENTS - 1), st.integers(0, 10**6), texts, st.integers(0, 9)), max_size=40))
+@given(
+    st.lists(st.tuples(st.integers(0, N_CLIENTS - 1), st.integers(0, 10**6), texts, st.integers(0, 9)), min_size=10, max_size=80)
+)
 def test_diff_based_local_edits_converge(edits):
     """Clients that report whole new texts (as a textarea does) converge too."""
     net = Network(START, N_CLIENTS)
