@@ -26,6 +26,6 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
     || echo "Could not install Chromium: browser tests will be skipped outside CI." >&2
 fi
 
-.venv/bin/pybabel compile -q -d app/translations
+.venv/bin/pybabel compile -d app/translations >/dev/null
 .venv/bin/flask --app wsgi db upgrade
 .venv/bin/flask --app wsgi seed-demo

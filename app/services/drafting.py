@@ -77,7 +77,12 @@ def _process_lock(letter_id: int) -> threading.Lock:
 def letter_write_lock(letter_id: int) -> Iterator[Letter]:
     """Hold the letter for writing (in this process and in the database) until the block ends."""
     with _process_lock(letter_id):
-        letter = db.session.scalar(select(Letter).where(Letter.id == letter_id).with_for_update())
+        letter = db.session.scalar(
+            select(Letter)
+            .where(Letter.id == letter_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # the row as it is now, not as first loaded
+        )
         if letter is None:
             db.session.rollback()
             raise NotFound("No such letter.")

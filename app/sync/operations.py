@@ -387,7 +387,10 @@ def transform(a: Sequence[Op], b: Sequence[Op]) -> tuple[Ops, Ops]:
         if isinstance(y, str):
             cb.take()
             push_insert(b2, y)
-            push_retain(a2, len(y))
+            if isinstance(x, int) and x < 0 and ca.offset > 0:
+                push_delete(a2, len(y))
+            else:
+                push_retain(a2, len(y))
             continue
         if isinstance(x, str):
             ca.take()

@@ -7,18 +7,16 @@ Nothing here downloads a browser: Playwright launches /usr/bin/chromium.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.support.mailbox import SMTPServer, free_port
 from tests.support.services import CHROMIUM, chromium_available, require_part
@@ -106,12 +104,13 @@ class LiveServer:
 
     def api(self, path: str, email: str) -> dict:
         """GET a JSON API path (under /api/v1) as an official."""
-        request = urllib.request.Request(
+        response = requests.get(
             f"{self.url}/api/v1{path}",
             headers={"Authorization": f"Bearer {self.token(email)}", "Accept": "application/json"},
+            timeout=10,
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read().decode("utf-8"))
+        assert response.status_code == 200, f"GET /api/v1{path}: {response.status_code} {response.text}"
+        return response.json()
 
     def letter(self, letter_id: int = DEMO_LETTER_ID, email: str = ALDER) -> dict:
         return self.api(f"/letters/{letter_id}", email)
@@ -122,9 +121,8 @@ class LiveServer:
 
 def _healthy(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
+        return requests.get(f"{url}/healthz", timeout=2).status_code == 200
+    except requests.RequestException:
         return False
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import (
     ALDER,
@@ -160,10 +161,11 @@ def test_text_typed_while_the_connection_is_lost_arrives_exactly_once(live_serve
     alder.context.set_offline(True)
     try:
         alder.wait_for_function("() => !window.undersignedDraft.transport.connected", timeout=5_000)
-    except Exception:
+    except PlaywrightTimeoutError:
         # Offline emulation did not close the open websocket: close the engine's transport ourselves.
         alder.evaluate("() => window.undersignedDraft.transport.io.engine.close()")
         alder.wait_for_function("() => !window.undersignedDraft.transport.connected", timeout=WAIT_MS)
+        print("set_offline(True) left the websocket open; closed the engine instead")
     alder.wait_for_function(
         "() => ['reconnecting', 'offline'].includes(document.getElementById('connection-status').dataset.state)",
         timeout=WAIT_MS,

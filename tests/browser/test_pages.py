@@ -45,9 +45,7 @@ def test_alder_signs_in_and_sees_the_demo_letter_being_drafted(signed_in_page):
     assert link.get_attribute("href") == f"/drafts/{DEMO_LETTER_ID}"
 
 
-@pytest.mark.parametrize(
-    "email", [ALDER, "nobody@demo.undersigned.example"], ids=["known-email", "unknown-email"]
-)
+@pytest.mark.parametrize("email", [ALDER, "nobody@demo.undersigned.example"], ids=["known-email", "unknown-email"])
 def test_a_wrong_password_shows_the_generic_message(context_factory, email):
     page = context_factory().new_page()
 
@@ -95,9 +93,7 @@ def test_public_pages_have_no_axe_violations(context_factory, axe_check, name, p
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize(
-    ("name", "email", "path", "status"), OFFICIAL_PAGES, ids=[p[0] for p in OFFICIAL_PAGES]
-)
+@pytest.mark.parametrize(("name", "email", "path", "status"), OFFICIAL_PAGES, ids=[p[0] for p in OFFICIAL_PAGES])
 def test_officials_pages_have_no_axe_violations(signed_in_page, axe_check, name, email, path, status, lang):
     # bypass_csp: axe-core is injected as an inline script, which the app's CSP blocks (see axe_check).
     page = signed_in_page(email, **context_options(lang, bypass_csp=True))
