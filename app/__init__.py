@@ -29,4 +29,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_web(app)
     register_realtime(app)
     register_cli(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     return app

@@ -60,6 +60,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": True,
+        # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto.
+        "PROXY_COUNT": int(env.get("PROXY_COUNT") or 0),
         "HOST": env.get("HOST") or "127.0.0.1",
         "PORT": int(env.get("PORT") or 5000),
         # Sessions and cookies.

@@ -109,3 +109,10 @@ def test_openapi_describes_the_api(client):
     assert "/api/v1/letters" in spec["paths"] and "post" in spec["paths"]["/api/v1/letters"]
     assert "get" in spec["paths"]["/api/v1/letters/{letter_id}"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_ids_too_large_for_the_database_are_404_not_500(client, drafter, bearer, sign_in):
+    response = client.get("/api/v1/letters/99999999999999", headers=bearer(drafter))
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    sign_in(drafter)
+    assert client.get("/drafts/99999999999999").status_code == 404

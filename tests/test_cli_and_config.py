@@ -134,3 +134,21 @@ def test_environment_is_read(monkeypatch, tmp_path):
 def test_bad_allowlist_entry_is_a_clear_error():
     with pytest.raises(ValueError):
         parse_networks("10.0.0.0/8, not-an-address")
+
+
+def test_behind_a_proxy_the_forwarded_address_is_rate_limited(app_config, tmp_path, monkeypatch):
+    from app import create_app
+
+    monkeypatch.setenv("PROXY_COUNT", "1")
+    proxied = create_app({**app_config, "INSTANCE_PATH": str(tmp_path / "proxied")})
+    seen = []
+
+    @proxied.get("/whoami-test")
+    def whoami():
+        from app.web.rate_limits import client_address
+
+        seen.append(client_address())
+        return "ok"
+
+    proxied.test_client().get("/whoami-test", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert seen == ["203.0.113.9"]

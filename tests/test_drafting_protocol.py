@@ -272,3 +272,11 @@ def test_snapshots_are_kept_every_k_revisions_and_any_revision_rebuilds(app, con
     db.session.refresh(row)
     for n, expected in enumerate(texts):
         assert revision_texts.text_at(row, n) == expected
+
+
+def test_numbers_too_large_for_the_database_are_bad_request(connect, drafter, letter):
+    sio = connect(drafter, letter["id"])
+    huge = 2**63
+    assert sio.emit("join", {"letter_id": huge}, namespace=NS, callback=True)["error"]["code"] == "bad_request"
+    answer = sio.emit("fetch", {"letter_id": letter["id"], "since": huge}, namespace=NS, callback=True)
+    assert answer["error"]["code"] == "bad_request"

@@ -86,7 +86,9 @@ def on_connect(auth: Any = None) -> None:
         if official is None:
             db.session.remove()
     if official is None:
-        raise ConnectionRefusedError({"code": "unauthorized", "message": "Sign in or give an API token."})
+        raise ConnectionRefusedError(
+            "unauthorized", {"code": "unauthorized", "message": "Sign in, or connect with auth {token: TOKEN}."}
+        )
     _connections[request.sid] = official.id
     db.session.remove()
 

@@ -97,8 +97,16 @@ def join(actor: Official | None, letter_id: object) -> Letter:
     return _get_letter(letter_id)
 
 
+MAX_NUMBER = 2**31 - 1
+
+
+def _is_revision_number(value: object) -> bool:
+    """A non-negative integer that fits the database's integer columns."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_NUMBER
+
+
 def _get_letter(letter_id: object) -> Letter:
-    if not isinstance(letter_id, int) or isinstance(letter_id, bool):
+    if not _is_revision_number(letter_id):
         raise InvalidInput("letter_id must be an integer.")
     letter = db.session.get(Letter, letter_id)
     if letter is None:
@@ -109,7 +117,7 @@ def _get_letter(letter_id: object) -> Letter:
 def _validate_edit(edit_id: object, base_revision: object, patch: object) -> tuple[str, int, str]:
     if not isinstance(edit_id, str) or not 1 <= len(edit_id) <= MAX_EDIT_ID_LENGTH:
         raise InvalidInput(f"edit_id must be a string of 1 to {MAX_EDIT_ID_LENGTH} characters.")
-    if not isinstance(base_revision, int) or isinstance(base_revision, bool) or base_revision < 0:
+    if not _is_revision_number(base_revision):
         raise InvalidInput("base_revision must be a revision number.")
     if not isinstance(patch, str):
         raise InvalidInput("patch must be diff-match-patch patch text.")
@@ -197,7 +205,7 @@ def fetch(actor: Official | None, letter_id: object, since: object) -> list[Stor
     """Every revision after `since`, in order."""
     require(actor, Action.READ_DRAFT)
     letter = _get_letter(letter_id)
-    if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+    if not _is_revision_number(since):
         raise InvalidInput("since must be a revision number.")
     rows = db.session.scalars(
         select(Revision).where(Revision.letter_id == letter.id, Revision.number > since).order_by(Revision.number)

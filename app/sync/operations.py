@@ -37,7 +37,7 @@ DIFF_EQUAL = 0
 # Work budget (inner steps of the Myers bisection) for one diff. When it runs out, the
 # rest of the diff is expressed as delete-all/insert-all, like diff-match-patch does on
 # its timeout, but deterministically: the same texts always give the same diff.
-DIFF_BUDGET = 1_500_000
+DIFF_BUDGET = 500_000
 
 
 # -- building ---------------------------------------------------------------------------
@@ -387,10 +387,7 @@ def transform(a: Sequence[Op], b: Sequence[Op]) -> tuple[Ops, Ops]:
         if isinstance(y, str):
             cb.take()
             push_insert(b2, y)
-            if isinstance(x, int) and x < 0 and ca.offset > 0:
-                push_delete(a2, len(y))
-            else:
-                push_retain(a2, len(y))
+            push_retain(a2, len(y))
             continue
         if isinstance(x, str):
             ca.take()

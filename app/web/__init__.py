@@ -10,8 +10,10 @@ def register_web(app: Flask) -> None:
     from app.web import account, auth, letters, main, officials
     from app.web.api import register_api
     from app.web.errors import register_error_handlers
+    from app.web.converters import DatabaseIdConverter
     from app.web.security_headers import register_security_headers
 
+    app.url_map.converters["int"] = DatabaseIdConverter
     for module in (main, auth, letters, account, officials):
         app.register_blueprint(module.bp)
     register_api(app)

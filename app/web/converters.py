@@ -1,0 +1,13 @@
+"""URL converters: ids that fit the database's integer columns (larger ones are simply 404)."""
+
+from __future__ import annotations
+
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002  (werkzeug's signature)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)

@@ -1,0 +1,134 @@
+"""The sync engine's time per edit (app.sync.merge_edit) against the letter's size.
+
+For each size (UTF-16 code units) and text kind it builds a letter, then times merging one
+drafter's edit (4 characters typed at a random place) made on the newest revision
+(base = newest) and on the revision 5 behind (base = newest - 5, so the edit is carried
+past 5 stored revisions by their patches, as the server does). Reports the median and p95
+of many runs, measured with time.perf_counter. No database, no network: the engine only.
+
+    .venv/bin/python bench/engine_speed.py
+    .venv/bin/python bench/engine_speed.py --sizes 1000,10000 --runs 500 --kinds ascii
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.sync import MAX_TEXT_UNITS, make_patch, merge_edit, utf16_len  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+WORDS = "the council shall fund safe crossings near every school and repair the east side sidewalks".split()
+# Typographic punctuation (BMP, not ASCII) and an occasional emoji (outside the BMP: two UTF-16 units).
+MIXED_EXTRAS = ["\u2014", "\u2019s", "\u201cSafe Streets\u201d", "caf\u00e9", "\U0001f6b2"]
+BEHIND = 5
+
+
+def make_text(units: int, kind: str, rng: random.Random) -> str:
+    """A letter-like text of exactly `units` UTF-16 code units."""
+    parts: list[str] = []
+    size = 0
+    while size < units:
+        word = rng.choice(WORDS)
+        if kind == "mixed" and rng.random() < 0.08:
+            word = rng.choice(MIXED_EXTRAS)
+        if rng.random() < 0.06:
+            word += ".\n" if rng.random() < 0.3 else "."
+        piece = word + " "
+        parts.append(piece)
+        size += utf16_len(piece)
+    text = "".join(parts)
+    while utf16_len(text) > units:  # trim (never cutting a surrogate pair: we trim characters)
+        text = text[:-1]
+    return text
+
+
+def typed(text: str, rng: random.Random, chunk: str = "abcd") -> str:
+    """`text` with `chunk` inserted at a random character position."""
+    at = rng.randrange(len(text) + 1)
+    return text[:at] + chunk + text[at:]
+
+
+def measure(size: int, kind: str, runs: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    # Leave room for the edits so the result stays within MAX_TEXT_UNITS.
+    units = min(size, MAX_TEXT_UNITS - 4 * (BEHIND + 1))
+    base = make_text(units, kind, rng)
+    newest_cases = []
+    behind_cases = []
+    for _ in range(runs):
+        # base = newest: a patch made on the newest text.
+        newest_cases.append((base, make_patch(base, typed(base, rng))))
+    for _ in range(runs):
+        # base = newest - 5: five other drafters' revisions were stored after the base.
+        texts = [base]
+        patches = []
+        for _ in range(BEHIND):
+            nxt = typed(texts[-1], rng, "wxyz")
+            patches.append(make_patch(texts[-1], nxt))
+            texts.append(nxt)
+        behind_cases.append((base, make_patch(base, typed(base, rng)), texts[1:], patches))
+    newest_times = []
+    for base_text, patch in newest_cases:
+        start = time.perf_counter()
+        result = merge_edit(base_text, patch)
+        newest_times.append(time.perf_counter() - start)
+        assert result.changed
+    behind_times = []
+    for base_text, patch, later_texts, later_patches in behind_cases:
+        start = time.perf_counter()
+        result = merge_edit(base_text, patch, later_texts, later_patches=later_patches)
+        behind_times.append(time.perf_counter() - start)
+        assert result.changed
+    return {
+        "size": size,
+        "units": utf16_len(base),
+        "kind": kind,
+        "runs": runs,
+        "newest_median_ms": statistics.median(newest_times) * 1000,
+        "newest_p95_ms": sorted(newest_times)[int(0.95 * (runs - 1))] * 1000,
+        "behind5_median_ms": statistics.median(behind_times) * 1000,
+        "behind5_p95_ms": sorted(behind_times)[int(0.95 * (runs - 1))] * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,50000,100000,200000", help="UTF-16 units")
+    parser.add_argument("--kinds", default="ascii,mixed", help="ascii and/or mixed (typographic + emoji)")
+    parser.add_argument("--runs", type=int, default=200, help="timed merges per case")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    sizes = [int(v) for v in args.sizes.split(",")]
+    kinds = [k for k in args.kinds.split(",") if k]
+    rows = []
+    header = f"{'size':>8} {'kind':>6} {'newest p50':>11} {'newest p95':>11} {'newest-5 p50':>13} {'newest-5 p95':>13}"
+    print(f"merge_edit time per edit (ms), {args.runs} runs each")
+    print(header)
+    print("-" * len(header))
+    for kind in kinds:
+        for size in sizes:
+            row = measure(size, kind, args.runs, args.seed)
+            rows.append(row)
+            print(
+                f"{size:>8} {kind:>6} {row['newest_median_ms']:>11.3f} {row['newest_p95_ms']:>11.3f} "
+                f"{row['behind5_median_ms']:>13.3f} {row['behind5_p95_ms']:>13.3f}",
+                flush=True,
+            )
+    started = datetime.now(UTC)
+    out = ROOT / "bench" / "results" / f"engine-{started:%Y%m%dT%H%M%SZ}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": " ".join(sys.argv), "date_utc": started.isoformat(), "rows": rows}, indent=2))
+    print(f"JSON: {out}")
+
+
+if __name__ == "__main__":
+    main()
