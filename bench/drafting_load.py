@@ -50,7 +50,7 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 RESULTS = ROOT / "bench" / "results"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-PAGE_MB = 1024 * 1024
+QUANTILES = (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
 
 # The opening of an ordinary open letter (typographic quotes and dashes: not ASCII, all in the BMP).
 LETTER_PARAGRAPH = (
@@ -147,6 +147,24 @@ def machine_description() -> dict[str, Any]:
 # -- helpers ----------------------------------------------------------------------------
 
 
+def git_state() -> str:
+    """The commit measured, and whether app/ had uncommitted changes."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "app", "wsgi.py", "gunicorn.conf.py"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head}{' + uncommitted changes in app/' if dirty else ''}"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -170,7 +188,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(fraction * len(ordered) + 0.5)) - 1))
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
     return ordered[index]
 
 
@@ -221,8 +239,19 @@ def prepare_database(workdir: Path, args: argparse.Namespace, letters_needed: in
     with log_file.open("w") as out:
         subprocess.run(
             [str(VENV_BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
-            cwd=ROOT, env=env, check=True, stdout=out, stderr=subprocess.STDOUT, timeout=300,
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=300,
         )
+    if args.sqlite_wal and not args.database_url:
+        # An experiment, not the app's setting: WAL is a property of the database file.
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(workdir / "bench.sqlite3")) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
     spec = {
         "drafters": max(args.drafters),
         "letters": letters_needed,
@@ -231,7 +260,12 @@ def prepare_database(workdir: Path, args: argparse.Namespace, letters_needed: in
     }
     done = subprocess.run(
         [PYTHON, "-c", SETUP_SNIPPET, json.dumps(spec)],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     made = json.loads(done.stdout.strip().splitlines()[-1])
     return {"env": env, "database_url": database_url, **made}
@@ -351,15 +385,22 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
             mine = [(i, tokens[i]) for i in range(p, n, k)]
             proc = subprocess.Popen(
                 [PYTHON, str(ROOT / "bench" / "drafting_worker.py")],
-                cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
                 stderr=(workdir / f"generator-{n}-{p}.log").open("w"),
             )
             generators.append(proc)
             send(
                 proc,
                 {
-                    "host": "127.0.0.1", "port": port, "letter_id": letter_id, "drafters": mine,
-                    "seed": p, "settle_seconds": args.settle_seconds,
+                    "host": "127.0.0.1",
+                    "port": port,
+                    "letter_id": letter_id,
+                    "drafters": mine,
+                    "seed": p,
+                    "settle_seconds": args.settle_seconds,
                 },
             )
         readers = [LineReader(proc) for proc in generators]
@@ -374,8 +415,16 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
         measure_from = start + args.warmup
         measure_until = measure_from + args.seconds
         for proc in generators:
-            send(proc, {"cmd": "go", "start": start, "measure_from": measure_from,
-                        "measure_until": measure_until, "stop": measure_until})
+            send(
+                proc,
+                {
+                    "cmd": "go",
+                    "start": start,
+                    "measure_from": measure_from,
+                    "measure_until": measure_until,
+                    "stop": measure_until,
+                },
+            )
         # CPU over the measured window only.
         time.sleep(max(0.0, measure_from - time.time()))
         pids = {"server": server.pid, **{f"gen{p}": proc.pid for p, proc in enumerate(generators)}}
@@ -408,7 +457,15 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
         generator_cpu = sum(after[k] - before[k] for k in pids if k != "server") / wall * 100
         machine_busy = (busy1 - busy0) / wall * 100
         return summarise(
-            n, k, args, initial, final, results, settled, connected, connect_failures,
+            n,
+            k,
+            args,
+            initial,
+            final,
+            results,
+            settled,
+            connected,
+            connect_failures,
             {
                 "server_cpu_pct": round(server_cpu, 1),
                 "generator_cpu_pct": round(generator_cpu, 1),
@@ -465,6 +522,7 @@ def summarise(n, k, args, initial, final, results, settled, connected, connect_f
         "processes": k,
         "edits_in_window": len(sent),
         "edits_per_s": round(acked / args.seconds, 1),
+        "server_cpu_ms_per_edit": round(cpu["server_cpu_pct"] * 10 / max(acked / args.seconds, 1e-9), 2),
         "offered_edits_per_s": round(2.5 * n, 1),
         "all_received_ms": {
             "p50": _r(percentile(complete, 0.50)),
@@ -473,9 +531,12 @@ def summarise(n, k, args, initial, final, results, settled, connected, connect_f
             "max": _r(max(complete) if complete else None),
         },
         "edits_not_received_by_all": incomplete,
-        "per_delivery_ms": {q: _r(percentile_from_hist(delivery, f)) for q, f in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
+        "per_delivery_ms": {q: _r(percentile_from_hist(delivery, f)) for q, f in QUANTILES},
         "deliveries": sum(delivery.values()),
-        "ack_ms": {q: _r(percentile_from_hist(acks, f)) for q, f in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))},
+        "generator_cpu_us_per_delivery": round(
+            cpu["generator_cpu_pct"] * 1e4 / max(sum(delivery.values()) / args.seconds, 1e-9), 1
+        ),
+        "ack_ms": {q: _r(percentile_from_hist(acks, f)) for q, f in QUANTILES},
         **cpu,
         "final_revision": final["revision"],
         "final_length": len(final["text"]),
@@ -533,8 +594,7 @@ def print_table(steps: list[dict]) -> None:
             f"{s['drafters']:>4} {_f(lat['p50']):>7} {_f(lat['p95']):>7} {_f(lat['p99']):>7} "
             f"{s['edits_per_s']:>8} {_f(s['ack_ms']['p95']):>8} {div:>6} {s['server_cpu_pct']:>8} "
             f"{s['server_rss_mb']:>8} {s['generator_cpu_pct']:>8} {s['other_cpu_pct']:>6} "
-            f"{s['final_length']:>7} {sum(s['errors'].values()):>6}"
-            + ("  COLLAPSED" if collapsed(s) else "")
+            f"{s['final_length']:>7} {sum(s['errors'].values()):>6}" + ("  COLLAPSED" if collapsed(s) else "")
         )
 
 
@@ -550,12 +610,26 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4, help="load-generator processes")
     parser.add_argument("--server", choices=("gunicorn", "wsgi"), default="gunicorn")
     parser.add_argument("--database-url", default=None, help="an empty PostgreSQL database (default: fresh SQLite)")
+    parser.add_argument(
+        "--sqlite-wal", action="store_true", help="experiment: put the SQLite file in WAL mode (the app does not)"
+    )
     parser.add_argument("--initial-chars", type=int, default=2000, help="length of the letter when typing starts")
     parser.add_argument("--settle-seconds", type=float, default=60, help="bound on waiting for catch-up")
     parser.add_argument("--stop-after-collapse", action="store_true", help="skip larger N once one collapses")
-    parser.add_argument("--wait-quiet", type=float, default=0, help="wait up to this many seconds before each N "
-                        "for other work on the machine to drop under --quiet-below")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        help="wait up to this many seconds before each N for other work on the machine to drop under --quiet-below",
+    )
     parser.add_argument("--quiet-below", type=float, default=20, help="%% of one core (see --wait-quiet)")
+    parser.add_argument(
+        "--priority",
+        type=int,
+        default=0,
+        help="run the server and the generators at nice -PRIORITY (root only), so that other work on a "
+        "shared machine disturbs the measurement less",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
     parser.add_argument("--output", default=None, help="JSON file (default bench/results/drafting-<time>.json)")
     args = parser.parse_args()
@@ -563,6 +637,8 @@ def main() -> None:
     if args.seconds > 300 or args.warmup > 120:
         parser.error("--seconds is at most 300 and --warmup at most 120")
 
+    if args.priority:
+        os.nice(-args.priority)  # inherited by the server and the generators
     started = datetime.now(UTC)
     workdir = Path(tempfile.mkdtemp(prefix="undersigned-bench-"))
     print(f"work folder {workdir}", flush=True)
@@ -588,16 +664,23 @@ def main() -> None:
     print()
     print_table(steps)
     first_collapse = next((s["drafters"] for s in steps if collapsed(s)), None)
-    print(f"\ncollapse (p95 > 1 s, >1% of edits not delivered to all, or no catch-up): "
-          f"{'none up to ' + str(max(args.drafters)) if first_collapse is None else f'N={first_collapse}'}")
+    print(
+        f"\ncollapse (p95 > 1 s, >1% of edits not delivered to all, or no catch-up): "
+        f"{'none up to ' + str(max(args.drafters)) if first_collapse is None else f'N={first_collapse}'}"
+    )
     report = {
+        "git": git_state(),
         "command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
         "started_utc": started.isoformat(timespec="seconds"),
         "machine": machine_description(),
         "settings": {
-            "server": args.server, "database": "postgresql" if args.database_url else "sqlite",
-            "seconds": args.seconds, "warmup": args.warmup, "processes": args.processes,
+            "server": args.server,
+            "database": "postgresql" if args.database_url else ("sqlite (WAL)" if args.sqlite_wal else "sqlite"),
+            "seconds": args.seconds,
+            "warmup": args.warmup,
+            "processes": args.processes,
             "initial_chars": args.initial_chars,
+            "nice": os.nice(0),
         },
         "first_collapse": first_collapse,
         "steps": steps,

@@ -35,7 +35,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.sync import RevisionGap, SyncClient, utf16_len  # noqa: E402
+from app.sync import RevisionGap, SyncClient, utf16_len
 
 NAMESPACE = "/draft"
 EVENT_PREFIX = f"42{NAMESPACE},"
@@ -185,7 +185,7 @@ class SocketIOConnection(asyncio.Protocol):
             if not self.connected.done():
                 self.connected.set_result(True)
         elif packet.startswith(ERROR_PREFIX):
-            self._fail(f"namespace connection refused: {packet[len(ERROR_PREFIX):]}")
+            self._fail(f"namespace connection refused: {packet[len(ERROR_PREFIX) :]}")
         elif packet.startswith(f"41{NAMESPACE}") or packet == "1":
             self._fail("disconnected by server")
 

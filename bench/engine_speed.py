@@ -23,10 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.sync import MAX_TEXT_UNITS, make_patch, merge_edit, utf16_len  # noqa: E402
+from app.sync import MAX_TEXT_UNITS, make_patch, merge_edit, utf16_len
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = "the council shall fund safe crossings near every school and repair the east side sidewalks".split()
+WORDS = [
+    *("the", "council", "shall", "fund", "safe", "crossings", "near", "every"),
+    *("school", "and", "repair", "the", "east", "side", "sidewalks"),
+]
 # Typographic punctuation (BMP, not ASCII) and an occasional emoji (outside the BMP: two UTF-16 units).
 MIXED_EXTRAS = ["\u2014", "\u2019s", "\u201cSafe Streets\u201d", "caf\u00e9", "\U0001f6b2"]
 BEHIND = 5

@@ -148,7 +148,8 @@ def _measure(app, intervals: list[int], revisions: int, sizes: list[int], reads:
                 }
                 rows.append(row)
                 print(
-                    f"{every:>4} {size:>7} {len(text):>7} {row['text_at_median_ms']:>9.2f} {row['text_at_p95_ms']:>9.2f} "
+                    f"{every:>4} {size:>7} {len(text):>7} "
+                    f"{row['text_at_median_ms']:>9.2f} {row['text_at_p95_ms']:>9.2f} "
                     f"{row['text_at_worst_median_ms']:>9.2f} {row['restart_edit_5_behind_median_ms']:>10.2f} "
                     f"{row['submit_edit_median_ms']:>9.2f} {snapshots:>5} {row['snapshot_mb']:>8.2f}",
                     flush=True,

@@ -52,9 +52,11 @@ class SyncClient:
     def __init__(self, revision: int, text: str, client_id: str = "client") -> None:
         self.client_id = client_id
         self.revision = revision
-        self._shadow = to_utf16_view(normalise_newlines(text))
+        self._shadow = to_utf16_view(text)
         self._local = self._shadow
         self._pending: ot.Ops = ot.identity(len(self._shadow))
+        if "\r" in text:  # the server's text should not hold CR; if it does, the first edit fixes it
+            self.edit(text)
         self._inflight: ot.Ops | None = None
         self._inflight_edit: OutgoingEdit | None = None
         self._acked_at: int | None = None

@@ -197,13 +197,19 @@ def serialise_patch(hunks: Sequence[Hunk]) -> str:
 # -- making hunks -----------------------------------------------------------------------
 
 
+def _occurs_twice(text: str, pattern: str) -> bool:
+    """``text.indexOf(pattern) != text.lastIndexOf(pattern)``, usually without scanning it all."""
+    first = text.find(pattern)
+    return first != -1 and text.find(pattern, first + 1) != -1
+
+
 def _add_context(hunk: Hunk, text: str) -> None:
     """diff-match-patch's patch_addContext_, widened so context never cuts a surrogate pair."""
     if not text:
         return
     pattern = text[hunk.start2 : hunk.start2 + hunk.length1]
     padding = 0
-    while text.find(pattern) != text.rfind(pattern) and len(pattern) < MATCH_MAX_BITS - 2 * PATCH_MARGIN:
+    while _occurs_twice(text, pattern) and len(pattern) < MATCH_MAX_BITS - 2 * PATCH_MARGIN:
         padding += PATCH_MARGIN
         pattern = text[max(0, hunk.start2 - padding) : hunk.start2 + hunk.length1 + padding]
     padding += PATCH_MARGIN
@@ -329,42 +335,61 @@ def _check_at(text: str, at: int, old: str, index: int) -> None:
 
 
 def _apply_sorted(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Ops] | None:
-    """One pass for hunks in order that do not overlap; None if they do."""
+    """One pass, for hunks whose changes come in order (context may overlap); else None."""
     ops: ot.Ops = []
     parts: list[str] = []
-    pos = 0  # in base
+    pos = 0  # base offset up to which the result has been written
     delta = 0  # length change of the hunks so far
-    prev_end = 0  # end of the previous hunk in the patched text
+    changed_until = 0  # end of the previous hunk's last change, in the patched text
     for index, hunk in enumerate(hunks):
-        if hunk.start2 < prev_end:
+        if hunk.start2 < changed_until:
             return None
+        # From `changed_until` on, the patched text is the base shifted by `delta`.
         at = hunk.start2 - delta
         old, new = hunk.texts()
         _check_at(base, at, old, index)
-        parts.append(base[pos:at])
-        parts.append(new)
-        ot.push_retain(ops, at - pos)
-        _hunk_ops(hunk, ops)
-        pos = at + len(old)
+        cur = at
+        for kind, text in hunk.diffs:
+            if kind == DIFF_EQUAL:
+                cur += len(text)
+                continue
+            parts.append(base[pos:cur])
+            ot.push_retain(ops, cur - pos)
+            pos = cur
+            if kind == DIFF_DELETE:
+                ot.push_delete(ops, len(text))
+                pos += len(text)
+                cur += len(text)
+            else:
+                parts.append(text)
+                ot.push_insert(ops, text)
         delta += len(new) - len(old)
-        prev_end = hunk.start2 + len(new)
+        changed_until = pos + delta
     parts.append(base[pos:])
     ot.push_retain(ops, len(base) - pos)
     return "".join(parts), ops
 
 
 def _apply_general(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Ops]:
-    """Hunk by hunk, composing each hunk's operation (any order, overlapping context)."""
+    """Hunk by hunk on the text, then the hunks' operations composed pairwise (any order)."""
     text = base
-    ops = ot.identity(len(base))
+    hunk_ops: list[ot.Ops] = []
     for index, hunk in enumerate(hunks):
         at = hunk.start2
         old, new = hunk.texts()
         _check_at(text, at, old, index)
-        hunk_ops: ot.Ops = []
-        ot.push_retain(hunk_ops, at)
-        _hunk_ops(hunk, hunk_ops)
-        ot.push_retain(hunk_ops, len(text) - at - len(old))
-        ops = ot.compose(ops, hunk_ops)
+        ops: ot.Ops = []
+        ot.push_retain(ops, at)
+        _hunk_ops(hunk, ops)
+        ot.push_retain(ops, len(text) - at - len(old))
+        hunk_ops.append(ops)
         text = text[:at] + new + text[at + len(old) :]
-    return text, ops
+    if not hunk_ops:
+        return text, ot.identity(len(base))
+    # Composing in a balanced tree keeps the cost near-linear in the number of hunks.
+    while len(hunk_ops) > 1:
+        paired = [ot.compose(hunk_ops[i], hunk_ops[i + 1]) for i in range(0, len(hunk_ops) - 1, 2)]
+        if len(hunk_ops) % 2:
+            paired.append(hunk_ops[-1])
+        hunk_ops = paired
+    return text, hunk_ops[0]

@@ -118,6 +118,28 @@ class LiveServer:
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def assert_running(self) -> None:
+        """Fail clearly, with its output, if the server process has exited."""
+        if self.process is not None and self.process.poll() is not None:
+            pytest.fail(
+                f"the server process exited with code {self.process.returncode}:\n{self.output()[-5000:]}",
+                pytrace=False,
+            )
+
+
+# The running server, for the failure report below (one per test session and xdist worker).
+_running: list[LiveServer] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Add the end of the server's output to every failed browser test's report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _running:
+        lines = _running[0].output().splitlines()[-60:]
+        report.sections.append(("server output (last 60 lines)", "\n".join(lines)))
+
 
 def _healthy(url: str) -> bool:
     try:
@@ -178,9 +200,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, browser_smtp: SMTPServ
             print(f"--- output of `python wsgi.py` ---\n{server.output()}", file=sys.stderr)
             pytest.fail(f"the server did not answer GET {url}/healthz with 200 within {STARTUP_TIMEOUT:.0f} s")
         time.sleep(0.2)
+    _running.append(server)
     try:
         yield server
     finally:
+        _running.remove(server)
         server.process.terminate()
         try:
             server.process.wait(timeout=10)
@@ -220,6 +244,9 @@ def context_factory(browser, live_server: LiveServer) -> Iterator[Callable]:
     contexts = []
 
     def make(**kwargs):
+        live_server.assert_running()
+        if not browser.is_connected():
+            pytest.fail("Chromium is gone (it crashed or was killed); later browser tests cannot run", pytrace=False)
         kwargs.setdefault("base_url", live_server.url)
         kwargs.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(**kwargs)

@@ -131,7 +131,7 @@ class Network:
         """Deliver everything until every client is settled and every queue empty."""
         for _ in range(max_rounds):
             busy = False
-            for i, peer in enumerate(self.peers):
+            for i in range(len(self.peers)):
                 self.send(i)
                 busy |= self.deliver_up(i)
                 while self.deliver_down(i):

@@ -150,7 +150,11 @@ texts = st.lists(st.sampled_from(FILLER + ASTRAL + ["x", "y", "[", "]"]), max_si
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.lists(st.tuples(st.integers(0, N_CLIENTS - 1), st.integers(0, 10**6), texts, st.integers(0, 9)), min_size=10, max_size=80)
+    st.lists(
+        st.tuples(st.integers(0, N_CLIENTS - 1), st.integers(0, 10**6), texts, st.integers(0, 9)),
+        min_size=10,
+        max_size=80,
+    )
 )
 def test_diff_based_local_edits_converge(edits):
     """Clients that report whole new texts (as a textarea does) converge too."""

@@ -76,14 +76,14 @@ def test_insert_inside_a_concurrently_deleted_range_survives():
     history, patches = start("keep [this whole sentence goes] keep")
     commit(history, patches, 0, "keep [this whole NEW sentence goes] keep")
     final = commit(history, patches, 0, "keep  keep")
-    assert final == "keep NEW keep"
+    assert final == "keep NEW  keep"
 
 
 def test_deletion_first_then_insertion_inside_it():
     history, patches = start("keep [this whole sentence goes] keep")
     commit(history, patches, 0, "keep  keep")
     final = commit(history, patches, 0, "keep [this whole NEW sentence goes] keep")
-    assert final == "keep NEW keep"
+    assert final == "keep NEW  keep"
 
 
 def test_deleting_already_deleted_text_changes_nothing():
@@ -138,14 +138,15 @@ def test_result_patch_is_exact_for_the_newest_text():
 
 
 def test_text_limit_counts_utf16_units():
-    base = "x"
-    # 100_000 emoji are 100_000 code points but 200_000 UTF-16 units.
-    ok = "😀" * 99_999 + "ab"
-    assert len(ok) < MAX_TEXT_UNITS and merge_edit(base, make_patch(base, ok)).changed
-    too_big = "😀" * 100_000 + "a"
+    # 99_999 emoji are 99_999 code points but 199_998 UTF-16 units.
+    base = "😀" * 99_999
+    assert len(base) < MAX_TEXT_UNITS // 2
+    assert merge_edit(base, make_patch(base, base + "ab")).changed
     with pytest.raises(TooLarge) as info:
-        merge_edit(base, make_patch(base, too_big))
+        merge_edit(base, make_patch(base, base + "abc"))
     assert info.value.code == "too_large"
+    with pytest.raises(TooLarge):
+        merge_edit(base, make_patch(base, base + "😀😀"))
 
 
 def test_merged_result_over_the_limit_is_too_large():
@@ -158,11 +159,12 @@ def test_merged_result_over_the_limit_is_too_large():
 
 def test_patch_size_limit_counts_utf8_bytes():
     base = ""
-    # 8_000 CJK characters: few characters, but 9 bytes each once percent-encoded.
-    patch = make_patch(base, "你" * 8_000)
-    assert len(patch) < MAX_PATCH_BYTES < len(patch.encode("utf-8"))
+    # Raw (unescaped) characters are accepted, as decodeURI does, and counted in UTF-8 bytes.
+    assert merge_edit(base, "@@ -0,0 +1,3 @@\n+你好!\n").text == "你好!"
+    raw = "@@ -0,0 +1,30000 @@\n+" + "你" * 30_000 + "\n"
+    assert len(raw) < MAX_PATCH_BYTES < len(raw.encode("utf-8"))
     with pytest.raises(TooLarge):
-        merge_edit(base, patch)
+        merge_edit(base, raw)
     with pytest.raises(TooLarge):
         merge_edit(base, make_patch(base, "a" * (MAX_PATCH_BYTES + 1)))
     assert merge_edit(base, make_patch(base, "a" * 60_000)).changed
@@ -176,7 +178,7 @@ def test_wrong_patch_types_are_bad_patch(patch):
 
 @pytest.mark.parametrize(
     "patch",
-    ["nonsense", "@@ -1,4 +1,4 @@\n?text\n", "@@ -1,4 +1,4 @@\n text\n", "@@ -1,4 +1,4 @@\n t%e\n"],
+    ["nonsense", "@@ -1,4 +1,4 @@\n?text\n", "@@ -1,4 +1,4 @@\n tex\n", "@@ -1,4 +1,4 @@\n t%e\n"],
 )
 def test_malformed_patch_text_is_bad_patch(patch):
     with pytest.raises(BadPatch) as info:

@@ -19,8 +19,8 @@ from app.sync.text import to_utf16_view
 VECTORS = json.loads((Path(__file__).parent / "data" / "dmp_js_1_0_5_vectors.json").read_text("utf-8"))
 VECTOR_IDS = [v["name"] for v in VECTORS]
 
-PIECES = ["a", "b", "c", " ", "\n", "\t", "%", "#", "+", ";", "~", "é", "e\u0301", "你", "好", "😀", "😃", "😄", "𝐀", "🇫🇷"]
-texts = st.lists(st.sampled_from([*PIECES, "👩\u200d💻"]), max_size=30).map("".join)
+PIECES = [*"abc \n\t%#+;~é你好", "e\u0301", "😀", "😃", "😄", "𝐀", "🇫🇷", "👩\u200d💻"]
+texts = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 
 def test_vectors_cover_the_interesting_cases():
@@ -201,3 +201,35 @@ def test_hunks_apply_in_order_with_rolling_context():
     view, ops = apply_hunks("abcabc", parse_patch(hunk1 + hunk2))
     assert view == "abcXZbc"
     assert ot.apply("abcabc", ops) == "abcXZbc"
+
+
+repetitive = st.lists(st.sampled_from(["ab", "abc", "a", "😀", "b😀", "\n"]), max_size=40).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(repetitive, repetitive)
+def test_one_pass_and_general_application_agree(old, new):
+    # Repetitive texts make diff-match-patch widen contexts until they overlap.
+    from app.sync.patch_text import _apply_general
+
+    view = to_utf16_view(old)
+    hunks = parse_patch(make_patch(old, new))
+    assert apply_hunks(view, hunks) == _apply_general(view, hunks)
+    assert apply_hunks(view, hunks)[0] == to_utf16_view(new)
+
+
+def test_hunks_in_reverse_order_take_the_general_path():
+    # Hunks listed from the end of the text to its start cannot be applied in one pass;
+    # the general path applies them one by one and composes their operations pairwise.
+    old = "".join(f"line {i:04d} 😀\n" for i in range(600))
+    text = old
+    pieces = []
+    for i in reversed(range(600)):
+        new = text.replace(f"line {i:04d}", f"LINE {i:04d}")
+        pieces.append(make_patch(text, new))
+        text = new
+    patch = "".join(pieces)
+    view, ops = apply_hunks(to_utf16_view(old), parse_patch(patch))
+    assert view == to_utf16_view(text) == to_utf16_view(old.replace("line", "LINE"))
+    assert ot.apply(to_utf16_view(old), ops) == view
+    assert ops == ot.canonical(ops)
