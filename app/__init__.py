@@ -8,6 +8,8 @@ from flask import Flask
 
 from app.config import BASE_DIR, load_config
 
+__version__ = "0.3.0"
+
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """The app factory: configure, then register extensions, adapters and commands."""

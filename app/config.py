@@ -88,6 +88,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_SENDER_ENABLED": True,
         "MAIL_SENDER_INTERVAL": 2.0,
         "MAIL_MAX_ATTEMPTS": 8,
+        # Wards residents choose from when they sign (comma-separated in WARDS).
+        "WARDS": [w.strip() for w in env.get("WARDS", "").split(",") if w.strip()]
+        or [f"Ward {n}" for n in range(1, 31)],
+        # A repeated signature submission re-sends the confirmation at most this often.
+        "SIGNATURE_RESEND_MINUTES": 5,
+        # A signing form submitted faster than this is treated as automated.
+        "SIGNING_FORM_MIN_SECONDS": 3,
         # Drafting limits and storage.
         "SNAPSHOT_EVERY": 50,
     }

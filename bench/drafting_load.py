@@ -45,10 +45,11 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
+BENCH_ROOT = Path(__file__).resolve().parent.parent
+ROOT = BENCH_ROOT  # the app source served; --source changes it
+VENV_BIN = BENCH_ROOT / ".venv" / "bin"
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
-RESULTS = ROOT / "bench" / "results"
+RESULTS = BENCH_ROOT / "bench" / "results"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 QUANTILES = (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
 
@@ -149,6 +150,8 @@ def machine_description() -> dict[str, Any]:
 
 def git_state() -> str:
     """The commit measured, and whether app/ had uncommitted changes."""
+    if ROOT != BENCH_ROOT:
+        return f"source tree {ROOT}"
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
@@ -380,11 +383,11 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
         server.wait_ready(tokens[0], letter_id)
         initial = server_letter(port, tokens[0], letter_id)
         k = max(1, min(args.processes, n))
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_APP_ROOT": str(ROOT)}
         for p in range(k):
             mine = [(i, tokens[i]) for i in range(p, n, k)]
             proc = subprocess.Popen(
-                [PYTHON, str(ROOT / "bench" / "drafting_worker.py")],
+                [PYTHON, str(BENCH_ROOT / "bench" / "drafting_worker.py")],
                 cwd=ROOT,
                 env=env,
                 stdin=subprocess.PIPE,
@@ -630,6 +633,12 @@ def main() -> None:
         help="run the server and the generators at nice -PRIORITY (root only), so that other work on a "
         "shared machine disturbs the measurement less",
     )
+    parser.add_argument(
+        "--source",
+        default=None,
+        help="serve the app from this source tree instead of the repository's (e.g. a `git archive` of a commit), "
+        "with the repository's .venv",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
     parser.add_argument("--output", default=None, help="JSON file (default bench/results/drafting-<time>.json)")
     args = parser.parse_args()
@@ -637,6 +646,9 @@ def main() -> None:
     if args.seconds > 300 or args.warmup > 120:
         parser.error("--seconds is at most 300 and --warmup at most 120")
 
+    global ROOT
+    if args.source:
+        ROOT = Path(args.source).resolve()
     if args.priority:
         os.nice(-args.priority)  # inherited by the server and the generators
     started = datetime.now(UTC)

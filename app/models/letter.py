@@ -32,12 +32,25 @@ class Letter(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Closed to new signatures (by the clerk); counts stay.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Exact counts, updated in the same transaction as each confirmation or import.
+    online_signature_count: Mapped[int] = mapped_column(default=0)
+    paper_signature_count: Mapped[int] = mapped_column(default=0)
 
     creator: Mapped[Official | None] = relationship()
 
     @property
     def is_locked(self) -> bool:
         return self.status == LetterStatus.LOCKED.value
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    @property
+    def signature_count(self) -> int:
+        return self.online_signature_count + self.paper_signature_count
 
 
 class Revision(db.Model):

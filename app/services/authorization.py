@@ -23,6 +23,8 @@ class Action(enum.StrEnum):
     ENDORSE = "endorse"
     EXPORT_SIGNATURES = "export_signatures"
     VIEW_AUDIT_LOG = "view_audit_log"
+    NAME_CHECKPOINT = "name_checkpoint"
+    REQUEST_REVIEW = "request_review"
 
 
 ALL_ROLES = frozenset(Role)
@@ -40,6 +42,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ENDORSE: ALL_ROLES,
     Action.EXPORT_SIGNATURES: frozenset({Role.CLERK}),
     Action.VIEW_AUDIT_LOG: frozenset({Role.CLERK}),
+    Action.NAME_CHECKPOINT: frozenset({Role.CLERK, Role.DRAFTER}),
+    Action.REQUEST_REVIEW: frozenset({Role.CLERK, Role.DRAFTER}),
 }
 
 

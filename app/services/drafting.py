@@ -156,6 +156,26 @@ def submit_edit(
     `after_commit` runs while the letter is still held, so broadcasts leave in order.
     """
     require(actor, Action.EDIT_DRAFT)
+    return store_edit(actor, letter_id, edit_id, base_revision, patch, after_commit=after_commit)
+
+
+def store_edit(
+    author: Official,
+    letter_id: object,
+    edit_id: object,
+    base_revision: object,
+    patch: object,
+    *,
+    after_commit: Callable[[StoredRevision], None] | None = None,
+    before_store: Callable[[Letter], None] | None = None,
+) -> StoredRevision:
+    """Merge a patch into the newest text and store it as the next revision, credited to `author`.
+
+    No authorisation check: callers (submit_edit, accepting a suggestion, restoring a revision)
+    check first. `before_store` runs inside the letter's lock once the merge has succeeded, just
+    before the revision is added (it may change more rows, committed with the revision, or raise
+    to store nothing).
+    """
     letter = _get_letter(letter_id)
     edit_id, base_revision, patch = _validate_edit(edit_id, base_revision, patch)
     with letter_write_lock(letter.id) as letter:
@@ -172,12 +192,14 @@ def submit_edit(
             result = merge_edit(texts[0], patch, texts[1:], later_patches=patches_after(letter, base_revision))
         except SyncError as error:
             raise SyncRefused(error) from error
+        if before_store is not None:
+            before_store(letter)
         number = letter.revision + 1
         every = current_app.config["SNAPSHOT_EVERY"]
         revision = Revision(
             letter_id=letter.id,
             number=number,
-            author_id=actor.id,
+            author_id=author.id,
             base_revision=base_revision,
             edit_id=edit_id,
             patch=result.patch,
@@ -195,7 +217,7 @@ def submit_edit(
                 raise
             return _stored(existing, duplicate=True)
         text_cache.put(letter.id, number, result.text)
-        stored = StoredRevision(letter.id, number, result.patch, edit_id, author_json(actor))
+        stored = StoredRevision(letter.id, number, result.patch, edit_id, author_json(author))
         if after_commit is not None:
             after_commit(stored)
         return stored

@@ -84,5 +84,7 @@ def list_letters(viewer: Official | None) -> list[Letter]:
 
 
 def letter_counts(letter: Letter) -> LetterCounts:
-    """Endorsement and confirmed-signature counts (filled in by the signing issue)."""
-    return LetterCounts()
+    """Endorsements, and signatures: confirmed online ones plus imported paper ones (exact)."""
+    from app.services.endorsements import endorsement_count
+
+    return LetterCounts(endorsements=endorsement_count(letter.id), signatures=letter.signature_count)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.models import LetterStatus, Official
+from app.models import Letter, LetterStatus, Official
 from app.models.types import utcnow
 from app.services import audit
 from app.services.authorization import Action, require
@@ -51,3 +51,15 @@ def lock_letter(
         if after_commit is not None:
             after_commit(result)
         return result
+
+
+def lock_overview(letter: Letter) -> dict:
+    """What the clerk sees before locking: the newest revision and the approvals recorded for it."""
+    approvals = []
+    try:  # approvals come with the review feature
+        from app.services.review import approvals_for  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - review not installed
+        approvals_for = None
+    if approvals_for is not None:
+        approvals = approvals_for(letter)
+    return {"revision": letter.revision, "approvals": approvals}

@@ -8,6 +8,6 @@ MAX_ID = 2**31 - 1
 
 
 class DatabaseIdConverter(IntegerConverter):
-    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002  (werkzeug's signature)
+    def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)

@@ -8,6 +8,7 @@ from webargs.flaskparser import FlaskParser
 from app.web.api.auth import load_api_official
 from app.web.api.schemas import ErrorSchema
 
+
 class ContractParser(FlaskParser):
     """Invalid input is a 400 `bad_request` (see app/web/errors.py), and documented so."""
 

@@ -44,3 +44,56 @@ class LockedSchema(Schema):
     status = fields.String(required=True, metadata={"enum": ["locked"]})
     revision = fields.Integer(required=True)
     content_hash = fields.String(required=True, metadata={"description": "lowercase hex SHA-256 of the UTF-8 text"})
+
+
+class EndorsementCreateSchema(Schema):
+    title = fields.String(allow_none=True, metadata={"example": "Alder, Ward 26"})
+
+
+class EndorsementSchema(Schema):
+    id = fields.Integer(required=True)
+    official = fields.Nested(AuthorSchema, required=True)
+    title = fields.String(allow_none=True)
+    content_hash = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class SignatureCreateSchema(Schema):
+    name = fields.Raw(required=True, metadata={"type": "string", "example": "Ana Ruiz"})
+    email = fields.Raw(required=True, metadata={"type": "string", "format": "email"})
+    ward = fields.Raw(allow_none=True, metadata={"type": "string", "example": "Ward 7"})
+    public = fields.Raw(load_default=False, metadata={"type": "boolean", "description": "show my name"})
+    updates = fields.Raw(load_default=False, metadata={"type": "boolean", "description": "keep my email for updates"})
+
+
+class StatusSchema(Schema):
+    status = fields.String(required=True)
+
+
+class ConfirmSchema(Schema):
+    token = fields.Raw(required=True, metadata={"type": "string"})
+
+
+class ConfirmedSchema(Schema):
+    status = fields.String(required=True, metadata={"enum": ["confirmed"]})
+    receipt_code = fields.String(
+        allow_none=True, metadata={"description": "shown once, on first confirmation; null if confirmed before"}
+    )
+
+
+class LogEntrySchema(Schema):
+    letter_id = fields.Integer()
+    seq = fields.Integer()
+    kind = fields.String(metadata={"enum": ["signature", "withdrawal", "paper_batch"]})
+    commitment = fields.String()
+    count = fields.Integer()
+    recorded_on = fields.String()
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class SignatureLogSchema(Schema):
+    letter_id = fields.Integer()
+    content_hash = fields.String()
+    entries = fields.List(fields.Nested(LogEntrySchema))
+    head = fields.String()

@@ -1,0 +1,162 @@
+"""Word-level diffs between two texts, and their layouts for reading (pure: no Flask, no database).
+
+:func:`word_diff` gives diff-match-patch tuples ``(op, text)`` (-1 deleted, 0 kept, 1 inserted)
+over ordinary Python strings (code points): the diff runs on words, spaces and punctuation marks
+as units, then diff-match-patch's semantic clean-up merges small kept islands into the changes
+around them. Whatever the clean-up does, the kept and deleted runs spell the old text and the kept
+and inserted runs spell the new one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from app.sync.operations import _DeterministicDmp
+
+DELETE, EQUAL, INSERT = -1, 0, 1
+
+# Words (letters, digits, underscore: any script), runs of spaces, or one other character
+# (punctuation, symbols, emoji).
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+
+# Work budget of one diff (steps of Myers' bisection over tokens): past it, the rest of the diff
+# is a plain delete/insert, deterministically.
+DIFF_BUDGET = 2_000_000
+
+Diffs = list[tuple[int, str]]
+
+
+def _token_char(index: int) -> str:
+    # Skip the surrogate block so that every token is one ordinary code point.
+    return chr(index + 1 if index + 1 < 0xD800 else index + 1 + 0x800)
+
+
+def _encode(text: str, table: dict[str, str], tokens: list[str]) -> str:
+    out = []
+    for token in _TOKEN.findall(text):
+        char = table.get(token)
+        if char is None:
+            char = _token_char(len(tokens))
+            table[token] = char
+            tokens.append(token)
+        out.append(char)
+    return "".join(out)
+
+
+def word_diff(old: str, new: str) -> Diffs:
+    """Word-level diff of two texts, semantically cleaned up, as (op, text) tuples."""
+    if old == new:
+        return [(EQUAL, old)] if old else []
+    table: dict[str, str] = {}
+    tokens: list[str] = []
+    encoded_old = _encode(old, table, tokens)
+    encoded_new = _encode(new, table, tokens)
+    dmp = _DeterministicDmp(DIFF_BUDGET)
+    encoded = dmp.diff_main(encoded_old, encoded_new, False)
+    diffs: Diffs = []
+    for op, chars in encoded:
+        text = "".join(tokens[ord(c) - 1 if ord(c) < 0xD800 else ord(c) - 0x801] for c in chars)
+        if not text:
+            continue
+        if diffs and diffs[-1][0] == op:
+            diffs[-1] = (op, diffs[-1][1] + text)
+        else:
+            diffs.append((op, text))
+    if len(diffs) > 2:
+        dmp.diff_cleanupSemantic(diffs)
+    return [(op, text) for op, text in diffs if text]
+
+
+def spell(diffs: Iterable[tuple[int, str]]) -> tuple[str, str]:
+    """The old text (kept and deleted runs) and the new text (kept and inserted runs)."""
+    old: list[str] = []
+    new: list[str] = []
+    for op, text in diffs:
+        if op != INSERT:
+            old.append(text)
+        if op != DELETE:
+            new.append(text)
+    return "".join(old), "".join(new)
+
+
+def stats(diffs: Iterable[tuple[int, str]]) -> dict[str, int]:
+    """How many characters were deleted and inserted."""
+    deleted = inserted = 0
+    for op, text in diffs:
+        if op == DELETE:
+            deleted += len(text)
+        elif op == INSERT:
+            inserted += len(text)
+    return {"deleted": deleted, "inserted": inserted}
+
+
+@dataclass
+class SideBySideRow:
+    """One row of a side-by-side diff: the old side's and the new side's (op, text) pieces."""
+
+    old: Diffs = field(default_factory=list)
+    new: Diffs = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(op != EQUAL for op, _ in self.old + self.new)
+
+
+def side_by_side(diffs: Iterable[tuple[int, str]]) -> list[SideBySideRow]:
+    """Rows aligned on the kept line breaks: each row is a line (or several changed lines) of
+    both texts, so unchanged lines face each other."""
+    rows: list[SideBySideRow] = []
+    row = SideBySideRow()
+    for op, text in diffs:
+        if op != EQUAL:
+            (row.old if op == DELETE else row.new).append((op, text))
+            continue
+        lines = text.split("\n")
+        for i, piece in enumerate(lines):
+            if piece:
+                row.old.append((EQUAL, piece))
+                row.new.append((EQUAL, piece))
+            if i < len(lines) - 1:  # a kept line break ends the row on both sides
+                row.old.append((EQUAL, "\n"))
+                row.new.append((EQUAL, "\n"))
+                rows.append(row)
+                row = SideBySideRow()
+    if row.old or row.new:
+        rows.append(row)
+    return rows
+
+
+def hunks(diffs: Diffs, context: int = 80) -> list[Diffs]:
+    """The changes with up to `context` characters of kept text around each (for short previews);
+    kept text between two changes that is longer than twice the context splits them."""
+    out: list[Diffs] = []
+    current: Diffs = []
+    for index, (op, text) in enumerate(diffs):
+        if op != EQUAL:
+            current.append((op, text))
+            continue
+        first = index == 0
+        last = index == len(diffs) - 1
+        if first:
+            current.append((EQUAL, _tail(text, context)))
+        elif last:
+            current.append((EQUAL, _head(text, context)))
+        elif len(text) > 2 * context:
+            current.append((EQUAL, _head(text, context)))
+            out.append(current)
+            current = [(EQUAL, _tail(text, context))]
+        else:
+            current.append((EQUAL, text))
+    if any(op != EQUAL for op, _ in current):
+        out.append(current)
+    return out
+
+
+def _head(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _tail(text: str, n: int) -> str:
+    return text if len(text) <= n else "…" + text[-n:]

@@ -1,0 +1,26 @@
+"""Helpers for the signing tests."""
+
+from __future__ import annotations
+
+from app.services import letters, locking
+from app.services.mail_delivery import MailSender
+from tests.support.mailbox import links_in
+
+LETTER_TEXT = "# To the Mayor\n\nAffirm our sanctuary status. 😀\n"
+
+
+def make_locked_letter(drafter, clerk) -> int:
+    letter = letters.create_letter(drafter, "Sanctuary", LETTER_TEXT)
+    locking.lock_letter(clerk, letter.id)
+    return letter.id
+
+
+def deliver(app) -> int:
+    return MailSender(app).deliver_due()
+
+
+def confirmation_token(mailbox, address: str, index: int = -1) -> str:
+    message = mailbox.to(address)[index]
+    [link] = links_in(message)
+    assert "/signatures/confirm/" in link
+    return link.rsplit("/", 1)[-1]
