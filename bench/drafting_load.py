@@ -647,6 +647,9 @@ def main() -> None:
         parser.error("--seconds is at most 300 and --warmup at most 120")
 
     global ROOT
+    # Stopped by a signal: still stop the server and the generators (the `finally` blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.source:
         ROOT = Path(args.source).resolve()
     if args.priority:

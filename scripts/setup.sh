@@ -19,11 +19,24 @@ else
 fi
 npm run --silent build
 
-# Debian's Chromium for the browser tests (never a downloaded browser build).
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing Debian's Chromium for the browser tests..."
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-    || echo "Could not install Chromium: browser tests will be skipped outside CI." >&2
+# System packages from Debian: Chromium for the browser tests (never a downloaded browser build),
+# Pango and fonts for the PDF delivery packet (WeasyPrint), nginx for the multi-process tests.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  missing=()
+  for package in chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core nginx-light; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    # Keep packages from starting services (nginx would listen on every interface): tests start their own.
+    policy_added=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
+    fi
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null || echo "Could not install ${missing[*]}: some tests will be skipped outside CI." >&2
+    [ "$policy_added" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  fi
 fi
 
 .venv/bin/pybabel compile -d app/translations >/dev/null

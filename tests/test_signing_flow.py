@@ -276,3 +276,17 @@ def test_clerk_tools_paper_import_export_close_and_anonymize(
 def test_only_the_clerk_exports(client, drafter, sign_in, letter_id):
     sign_in(drafter)
     assert client.get(f"/letters/{letter_id}/export.csv").status_code == 403
+
+
+def test_delivery_packet_pdf(app, client, clerk, drafter, sign_in, letter_id, mailbox):
+    signatures.submit(letter_id, signatures.validate("Shown Person", "shown@city.example", "Ward 2", True))
+    deliver(app)
+    signatures.confirm(confirmation_token(mailbox, "shown@city.example"))
+    sign_in(drafter)
+    assert client.get(f"/letters/{letter_id}/packet.pdf").status_code == 403
+    sign_in(clerk)
+    response = client.get(f"/letters/{letter_id}/packet.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF") and len(response.data) > 2000
+    tools = client.get(f"/letters/{letter_id}/tools")
+    assert tools.status_code == 200 and "packet.pdf" in tools.get_data(as_text=True)

@@ -134,6 +134,16 @@ class Approval(db.Model):
 
     reviewer: Mapped[Official | None] = relationship()
 
+    def __str__(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(
+            "Revision %(n)s, approved by %(name)s on %(date)s",
+            n=self.revision,
+            name=self.reviewer.name if self.reviewer is not None else "—",
+            date=self.created_at.strftime("%Y-%m-%d %H:%M UTC") if self.created_at else "",
+        )
+
 
 class BlameSnapshot(db.Model):
     """The authorship of one revision's text, kept every few revisions so that blame is carried

@@ -312,5 +312,5 @@ def blame_runs(letter: Letter, number: int) -> list[BlameRun]:
 def blame(actor: Official | None, letter_id: object, revision: object = None) -> list[dict[str, Any]]:
     """The contract's `GET /letters/{id}/blame?revision=n` (the newest revision without `revision`)."""
     letter = readable_letter(actor, letter_id)
-    number = letter.revision if revision is None else parse_revision_number(revision)
+    number = letter.revision if revision is None else parse_revision_number(revision, from_text=True)
     return [run.json() for run in blame_runs(letter, number)]

@@ -43,11 +43,12 @@ def readable_letter(actor: Official | None, letter_id: object) -> Letter:
     return letter
 
 
-def parse_revision_number(value: object, what: str = "revision") -> int:
-    """A revision number from JSON or a query string (400 when it is not one)."""
+def parse_revision_number(value: object, what: str = "revision", *, from_text: bool = False) -> int:
+    """A revision number: a JSON integer, or with `from_text` the digits of a query string or form
+    field (400 when it is not one)."""
     if isinstance(value, bool):
         raise InvalidInput(_("%(what)s must be a revision number.", what=what), details={"field": what})
-    if isinstance(value, str):
+    if isinstance(value, str) and from_text:
         value = value.strip()
         if not value.isdecimal() or len(value) > 10:
             raise InvalidInput(_("%(what)s must be a revision number.", what=what), details={"field": what})
@@ -132,7 +133,7 @@ def list_revisions(actor: Official | None, letter_id: object) -> list[dict[str, 
 def read_revision(actor: Official | None, letter_id: object, number: object) -> dict[str, Any]:
     """The contract's `GET /letters/{id}/revisions/{n}`: the exact text after revision n."""
     letter = readable_letter(actor, letter_id)
-    n = require_revision(letter, parse_revision_number(number))
+    n = require_revision(letter, parse_revision_number(number, from_text=True))
     return {"revision": n, "text": text_at(letter, n)}
 
 
@@ -229,8 +230,8 @@ def diff(actor: Official | None, letter_id: object, first: object, second: objec
         raise InvalidInput(
             _("Give both revisions: ?from=a&to=b."), details={"field": "from" if first is None else "to"}
         )
-    a = parse_revision_number(first, "from")
-    b = parse_revision_number(second, "to")
+    a = parse_revision_number(first, "from", from_text=True)
+    b = parse_revision_number(second, "to", from_text=True)
     for name, value in (("from", a), ("to", b)):
         if value > letter.revision:
             raise InvalidInput(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Approval, Checkpoint, Letter, Official, ReviewRequest, Role
+from app.models import Approval, Checkpoint, Letter, Official, ReviewRequest, Revision, Role
 from app.services import audit
 from app.services.authorization import Action, require
 from app.services.drafting import MAX_EDIT_ID_LENGTH, StoredRevision, author_json, store_edit
@@ -123,7 +123,9 @@ def request_review(
     message = message.strip()
     reviewers = list(
         db.session.scalars(
-            select(Official).where(Official.role == Role.REVIEWER.value, Official.active.is_(True)).order_by(Official.id)
+            select(Official)
+            .where(Official.role == Role.REVIEWER.value, Official.active.is_(True))
+            .order_by(Official.id)
         )
     )
     first, last = range_for_checkpoint(letter, checkpoint)
@@ -267,6 +269,11 @@ def restore_revision(
         edit_id = new_restore_id()
     if not isinstance(edit_id, str) or not edit_id.startswith("restore-") or len(edit_id) > MAX_EDIT_ID_LENGTH:
         raise InvalidInput(_("edit_id must be a string starting with 'restore-'."), details={"field": "edit_id"})
+    existing = db.session.scalar(select(Revision).where(Revision.letter_id == letter.id, Revision.edit_id == edit_id))
+    if existing is not None:  # the same restore sent again (a double click, a reload)
+        return StoredRevision(
+            existing.letter_id, existing.number, existing.patch, existing.edit_id, author_json(existing.author), True
+        )
     if letter.is_locked:
         raise LetterLocked(_("This letter is locked; its text can no longer change."))
     newest, base = letter.text, letter.revision

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from app.realtime.broadcast import broadcast_locked
-from app.services import locking, signature_admin
+from app.services import delivery_packet, locking, signature_admin
 from app.services.authorization import Action, require
 from app.services.errors import InvalidInput
 from app.services.letters import get_letter
@@ -73,4 +73,15 @@ def export(letter_id: int):
         body,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="letter-{letter_id}-signatures.csv"'},
+    )
+
+
+@bp.get("/letters/<int:letter_id>/packet.pdf")
+@login_required
+def packet(letter_id: int):
+    pdf = delivery_packet.delivery_packet_pdf(current_official(), letter_id)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="letter-{letter_id}-delivery-packet.pdf"'},
     )

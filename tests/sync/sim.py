@@ -74,8 +74,10 @@ class Network:
     """Per-connection FIFO queues whose deliveries the test interleaves at will."""
 
     def __init__(self, text: str, n_clients: int, use_patches: bool = True) -> None:
-        # The service stores letters with LF line endings from the start.
-        self.server = Server(normalise_newlines(text), use_patches=use_patches)
+        # The service stores letters with LF line endings from the start, and clients
+        # join with the server's text.
+        text = normalise_newlines(text)
+        self.server = Server(text, use_patches=use_patches)
         self.peers = [Peer(SyncClient(0, text, client_id=f"c{i}")) for i in range(n_clients)]
         self.errors: list[dict] = []
 
@@ -127,7 +129,7 @@ class Network:
         if peer.client.in_flight is not None and not peer.outbox:
             peer.outbox.append(peer.client.in_flight)
 
-    def flush(self, max_rounds: int = 10_000) -> None:
+    def flush(self, max_rounds: int = 1_000) -> None:
         """Deliver everything until every client is settled and every queue empty."""
         for _ in range(max_rounds):
             busy = False
