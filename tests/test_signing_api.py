@@ -158,22 +158,25 @@ def test_endorsing_a_draft_is_409_and_anonymous_is_401(client, drafter, bearer, 
 
 
 def test_locked_text_is_guarded_by_the_database(app, letter_id):
+    from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    with pytest.raises(DBAPIError):
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("UPDATE letters SET text = 'changed' WHERE id = %d" % letter_id)
-    with pytest.raises(DBAPIError):
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql(
+    params = {"id": letter_id}
+    with pytest.raises(DBAPIError), db.engine.begin() as connection:
+        connection.execute(text("UPDATE letters SET text = 'changed' WHERE id = :id"), params)
+    with pytest.raises(DBAPIError), db.engine.begin() as connection:
+        connection.execute(
+            text(
                 "INSERT INTO revisions (letter_id, number, base_revision, edit_id, patch, created_at) "
-                "VALUES (%d, 1, 0, 'sneaky', '', CURRENT_TIMESTAMP)" % letter_id
-            )
+                "VALUES (:id, 1, 0, 'sneaky', '', CURRENT_TIMESTAMP)"
+            ),
+            params,
+        )
     db.session.expire_all()
     assert db.session.get(Letter, letter_id).text == LETTER_TEXT
     # Counts may still change.
     with db.engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE letters SET paper_signature_count = 0 WHERE id = %d" % letter_id)
+        connection.execute(text("UPDATE letters SET paper_signature_count = 0 WHERE id = :id"), params)
 
 
 def test_log_is_public_and_has_no_personal_data(app, client, letter_id, mailbox):

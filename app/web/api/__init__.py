@@ -8,7 +8,7 @@ from flask import Flask
 def register_api(app: Flask) -> None:
     """Bind a fresh OpenAPI-generating Api to this app and register /api/v1."""
     from app.extensions import csrf
-    from app.web.api import letters, signing  # noqa: F401  (attach routes to the blueprint)
+    from app.web.api import letters, review, signing  # noqa: F401  (attach routes to the blueprint)
     from app.web.api.blueprint import blp
     from app.web.api.openapi import BEARER_SCHEME, ContractApi
 
