@@ -35,8 +35,8 @@ class Letter(db.Model):
     # Closed to new signatures (by the clerk); counts stay.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Exact counts, updated in the same transaction as each confirmation or import.
-    online_signature_count: Mapped[int] = mapped_column(default=0)
-    paper_signature_count: Mapped[int] = mapped_column(default=0)
+    online_signature_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    paper_signature_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     creator: Mapped[Official | None] = relationship()
 

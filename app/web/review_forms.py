@@ -1,0 +1,85 @@
+"""WTForms of the review pages (CSRF-protected by Flask-WTF). Numbers arrive as text and are checked
+by the services, which answer with the field that is wrong."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class SuggestionForm(FlaskForm):
+    base_revision = HiddenField()
+    start = HiddenField()
+    end = HiddenField()
+    quote = TextAreaField(
+        _l("Text to replace"),
+        validators=[Optional(), Length(max=20_000)],
+        description=_l(
+            "Select it in the text above, or type or paste it exactly as it appears (a few words are enough). "
+            "To insert without replacing, select nothing and put the cursor where the new text goes."
+        ),
+        render_kw={"rows": 3},
+    )
+    replacement = TextAreaField(
+        _l("Replace it with"),
+        validators=[Optional(), Length(max=20_000)],
+        description=_l("Leave empty to suggest deleting the selected text."),
+        render_kw={"rows": 4},
+    )
+    note = TextAreaField(
+        _l("Note for the drafters"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Why this change? (optional)"),
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField(_l("Suggest this change"))
+
+
+class CommentForm(FlaskForm):
+    revision = HiddenField()
+    start = HiddenField()
+    end = HiddenField()
+    quote = TextAreaField(
+        _l("Passage"),
+        validators=[Optional(), Length(max=20_000)],
+        description=_l("Select it in the text above, or type or paste it exactly as it appears."),
+        render_kw={"rows": 2},
+    )
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 4})
+    submit = SubmitField(_l("Add comment"))
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=5000)], render_kw={"rows": 2})
+    submit = SubmitField(_l("Reply"))
+
+
+class CheckpointForm(FlaskForm):
+    revision = HiddenField()
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("For example: Draft sent to the mayor's office"),
+    )
+    submit = SubmitField(_l("Name this revision"))
+
+
+class ReviewRequestForm(FlaskForm):
+    checkpoint_id = SelectField(_l("Checkpoint to review"), coerce=str, validate_choice=False)
+    message = TextAreaField(
+        _l("Message to the mayor's office"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Optional. Every reviewer is emailed a link to the changes."),
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField(_l("Ask for review"))
+
+
+class RevisionActionForm(FlaskForm):
+    """Approve or restore a revision: the revision and, for restoring, a one-time edit id."""
+
+    revision = HiddenField()
+    edit_id = HiddenField()
+    submit = SubmitField(_l("Confirm"))
