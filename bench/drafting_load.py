@@ -403,6 +403,7 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
                     "letter_id": letter_id,
                     "drafters": mine,
                     "seed": p,
+                    "typists": args.typists,
                     "settle_seconds": args.settle_seconds,
                 },
             )
@@ -431,6 +432,29 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
         # CPU over the measured window only.
         time.sleep(max(0.0, measure_from - time.time()))
         pids = {"server": server.pid, **{f"gen{p}": proc.pid for p, proc in enumerate(generators)}}
+        profiler = None
+        if args.profile:
+            # Sample the serving process's Python stacks (py-spy, see bench/requirements.txt).
+            profiler = subprocess.Popen(
+                [
+                    str(VENV_BIN / "py-spy"),
+                    "record",
+                    "--nonblocking",
+                    "--idle",
+                    "-r",
+                    "200",
+                    "-f",
+                    "raw",
+                    "-d",
+                    str(int(args.seconds)),
+                    "-p",
+                    str(server.pid),
+                    "-o",
+                    str(RESULTS / f"profile-{args.server}-{n}.txt"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         busy0, total0 = machine_cpu()
         wall0 = time.monotonic()
@@ -439,6 +463,11 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
         busy1, total1 = machine_cpu()
         wall = time.monotonic() - wall0
         rss, hwm = memory_mb(server.pid)
+        if profiler is not None:
+            try:
+                profiler.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                profiler.kill()
 
         settle_deadline = time.monotonic() + args.settle_seconds + 30
         settled = [reader.read(settle_deadline) for reader in readers]
@@ -524,9 +553,10 @@ def summarise(n, k, args, initial, final, results, settled, connected, connect_f
         "connected": connected,
         "processes": k,
         "edits_in_window": len(sent),
+        "typists": args.typists or n,
         "edits_per_s": round(acked / args.seconds, 1),
         "server_cpu_ms_per_edit": round(cpu["server_cpu_pct"] * 10 / max(acked / args.seconds, 1e-9), 2),
-        "offered_edits_per_s": round(2.5 * n, 1),
+        "offered_edits_per_s": round(2.5 * (args.typists or n), 1),
         "all_received_ms": {
             "p50": _r(percentile(complete, 0.50)),
             "p95": _r(percentile(complete, 0.95)),
@@ -639,6 +669,8 @@ def main() -> None:
         help="serve the app from this source tree instead of the repository's (e.g. a `git archive` of a commit), "
         "with the repository's .venv",
     )
+    parser.add_argument("--typists", type=int, default=None, help="only this many drafters type (the rest listen)")
+    parser.add_argument("--profile", action="store_true", help="py-spy the server over the window (results/)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
     parser.add_argument("--output", default=None, help="JSON file (default bench/results/drafting-<time>.json)")
     args = parser.parse_args()

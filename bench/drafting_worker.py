@@ -508,10 +508,14 @@ async def main() -> None:
     start, measure_from, measure_until, stop = go["start"], go["measure_from"], go["measure_until"], go["stop"]
     stats.window = (int(measure_from * 1e6), int(measure_until * 1e6))
     rng = random.Random(config.get("seed", 0))
+    typists = config.get("typists")  # None: everyone types; else only drafters with a lower index
     typing = [
-        asyncio.create_task(d.type_until(start + rng.random() * TICK, stop)) for d in drafters if d.sync is not None
+        asyncio.create_task(d.type_until(start + rng.random() * TICK, stop))
+        for d in drafters
+        if d.sync is not None and (typists is None or d.index < typists)
     ]
     await asyncio.gather(*typing)
+    await asyncio.sleep(max(0.0, stop - time.time()))
 
     # Let in-flight edits finish and pending typing go out (bounded).
     def settled() -> bool:

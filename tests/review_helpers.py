@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.extensions import db
 from app.models import Official
-from app.services import drafting, letters
+from app.services import authorship, drafting, history, letters, revision_texts
 from app.sync import make_patch
 
 TEXT = "Dear Mayor,\n\nWe ask the city to affirm its sanctuary status.\n\nSigned, the alders.\n"
@@ -34,3 +36,17 @@ def replace_in(official: Official, letter_id: int, old: str, new: str) -> int:
 
 def api_patch(old: str, new: str) -> str:
     return make_patch(old, new)
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """In-process caches of immutable history, emptied around each test (ids repeat across tests)."""
+    clear_all_caches()
+    yield
+    clear_all_caches()
+
+
+def clear_all_caches() -> None:
+    authorship.clear_caches()
+    history.diff_cache.clear()
+    revision_texts.cache.clear()

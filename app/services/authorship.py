@@ -31,7 +31,14 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import BlameSnapshot, Letter, Official, Revision
-from app.services.history import parse_revision_number, readable_letter, remember_text, replay, require_revision
+from app.services.history import (
+    letter_key,
+    parse_revision_number,
+    readable_letter,
+    remember_text,
+    replay,
+    require_revision,
+)
 from app.services.revision_texts import text_at
 from app.sync import operations as ot
 from app.sync.text import from_utf16_view, is_high_surrogate, to_utf16_view
@@ -141,24 +148,24 @@ def spans(text: str, owners: Owners) -> list[tuple[str, int]]:
 
 
 class _OwnersCache:
-    """(letter id, revision) -> owners, bounded; any process may keep its own."""
+    """(letter key, revision) -> owners, bounded; any process may keep its own."""
 
     def __init__(self, capacity: int = 32) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[tuple[int, int], Owners] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, int], Owners] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, letter_id: int, number: int) -> Owners | None:
+    def get(self, letter: Any, number: int) -> Owners | None:
         with self._lock:
-            owners = self._items.get((letter_id, number))
+            owners = self._items.get((letter, number))
             if owners is not None:
-                self._items.move_to_end((letter_id, number))
+                self._items.move_to_end((letter, number))
             return owners
 
-    def put(self, letter_id: int, number: int, owners: Owners) -> None:
+    def put(self, letter: Any, number: int, owners: Owners) -> None:
         with self._lock:
-            self._items[(letter_id, number)] = owners
-            self._items.move_to_end((letter_id, number))
+            self._items[(letter, number)] = owners
+            self._items.move_to_end((letter, number))
             while len(self._items) > self.capacity:
                 self._items.popitem(last=False)
 
@@ -170,7 +177,7 @@ class _OwnersCache:
 owners_cache = _OwnersCache()
 
 # (letter id, revision) -> author id: revisions never change author.
-_revision_authors: dict[tuple[int, int], int | None] = {}
+_revision_authors: dict[tuple[Any, int], int | None] = {}
 _revision_authors_lock = threading.Lock()
 _MAX_AUTHOR_ENTRIES = 200_000
 
@@ -195,7 +202,7 @@ def owners_at(letter: Letter, number: int) -> Owners:
     start: int | None = None
     owners: Owners | None = None
     for m in range(number, max(-1, number - every - 1), -1):
-        owners = owners_cache.get(letter.id, m)
+        owners = owners_cache.get(letter_key(letter), m)
         if owners is not None:
             start = m
             break
@@ -221,7 +228,7 @@ def owners_at(letter: Letter, number: int) -> Owners:
                 new_snapshots[revision] = encode(owners)
         remember_text(letter, number, last_view)
         _store_snapshots(letter, new_snapshots)
-    owners_cache.put(letter.id, number, owners)
+    owners_cache.put(letter_key(letter), number, owners)
     return owners
 
 
@@ -256,7 +263,7 @@ def revision_authors(letter: Letter, numbers: Iterable[int]) -> dict[int, dict[s
     missing: list[int] = []
     with _revision_authors_lock:
         for n in wanted:
-            key = (letter.id, n)
+            key = (letter_key(letter), n)
             if key in _revision_authors:
                 author_ids[n] = _revision_authors[key]
             else:
@@ -274,7 +281,7 @@ def revision_authors(letter: Letter, numbers: Iterable[int]) -> dict[int, dict[s
                 _revision_authors.clear()
             for n, author_id in rows:
                 author_ids[n] = author_id
-                _revision_authors[(letter.id, n)] = author_id
+                _revision_authors[(letter_key(letter), n)] = author_id
     ids = {a for a in author_ids.values() if a is not None}
     names: dict[int, str] = {}
     if ids:

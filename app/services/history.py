@@ -43,6 +43,12 @@ def readable_letter(actor: Official | None, letter_id: object) -> Letter:
     return letter
 
 
+def letter_key(letter: Letter) -> tuple[int, float]:
+    """A key for in-process caches of a letter's immutable history: its id and creation time, so
+    that a letter id used again (a database emptied and filled anew) never finds another's data."""
+    return (letter.id, letter.created_at.timestamp() if letter.created_at else 0.0)
+
+
 def parse_revision_number(value: object, what: str = "revision", *, from_text: bool = False) -> int:
     """A revision number: a JSON integer, or with `from_text` the digits of a query string or form
     field (400 when it is not one)."""
@@ -116,6 +122,24 @@ def revision_infos(letter: Letter, first: int = 0, last: int | None = None) -> l
     return [RevisionInfo(*row) for row in db.session.execute(query)]
 
 
+def revision_infos_for(letter: Letter, numbers: set[int]) -> list[RevisionInfo]:
+    """The given revisions (those that exist), in order."""
+    wanted = sorted(numbers)
+    out: list[RevisionInfo] = []
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        out.extend(
+            RevisionInfo(*row)
+            for row in db.session.execute(
+                select(Revision.number, Revision.author_id, Official.name, Revision.created_at, Revision.edit_id)
+                .outerjoin(Official, Official.id == Revision.author_id)
+                .where(Revision.letter_id == letter.id, Revision.number.in_(chunk))
+                .order_by(Revision.number)
+            )
+        )
+    return out
+
+
 def revision_info(letter: Letter, number: int) -> RevisionInfo:
     require_revision(letter, number)
     infos = revision_infos(letter, number, number)
@@ -186,17 +210,17 @@ class _DiffCache:
 
     def __init__(self, capacity: int = 128) -> None:
         self.capacity = capacity
-        self._items: OrderedDict[tuple[int, int, int], Diffs] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, int, int], Diffs] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, int, int]) -> Diffs | None:
+    def get(self, key: tuple[Any, int, int]) -> Diffs | None:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: tuple[int, int, int], value: Diffs) -> None:
+    def put(self, key: tuple[Any, int, int], value: Diffs) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -213,7 +237,7 @@ diff_cache = _DiffCache()
 
 def diff_revisions(letter: Letter, first: int, second: int) -> Diffs:
     """The word-level diff from revision `first` to revision `second` (both must exist)."""
-    key = (letter.id, first, second)
+    key = (letter_key(letter), first, second)
     cached = diff_cache.get(key)
     if cached is not None:
         return cached

@@ -45,16 +45,30 @@ def _encode(text: str, table: dict[str, str], tokens: list[str]) -> str:
     return "".join(out)
 
 
+class _WordDmp(_DeterministicDmp):
+    """diff-match-patch on token strings: the semantic clean-up's boundary shifting looks at
+    letters and spaces, which token codes are not, so it is left out (tokens are whole words)."""
+
+    def diff_cleanupSemanticLossless(self, diffs: Diffs) -> None:
+        return None
+
+
 def word_diff(old: str, new: str) -> Diffs:
-    """Word-level diff of two texts, semantically cleaned up, as (op, text) tuples."""
+    """Word-level diff of two texts, semantically cleaned up, as (op, text) tuples.
+
+    The diff and diff-match-patch's semantic clean-up both run on tokens (words, runs of spaces,
+    single other characters), so a change is always a whole number of tokens.
+    """
     if old == new:
         return [(EQUAL, old)] if old else []
     table: dict[str, str] = {}
     tokens: list[str] = []
     encoded_old = _encode(old, table, tokens)
     encoded_new = _encode(new, table, tokens)
-    dmp = _DeterministicDmp(DIFF_BUDGET)
+    dmp = _WordDmp(DIFF_BUDGET)
     encoded = dmp.diff_main(encoded_old, encoded_new, False)
+    if len(encoded) > 2:
+        dmp.diff_cleanupSemantic(encoded)
     diffs: Diffs = []
     for op, chars in encoded:
         text = "".join(tokens[ord(c) - 1 if ord(c) < 0xD800 else ord(c) - 0x801] for c in chars)
@@ -64,9 +78,7 @@ def word_diff(old: str, new: str) -> Diffs:
             diffs[-1] = (op, diffs[-1][1] + text)
         else:
             diffs.append((op, text))
-    if len(diffs) > 2:
-        dmp.diff_cleanupSemantic(diffs)
-    return [(op, text) for op, text in diffs if text]
+    return diffs
 
 
 def spell(diffs: Iterable[tuple[int, str]]) -> tuple[str, str]:

@@ -148,7 +148,7 @@ def confirm(token: str):
     if form.validate_on_submit():
         confirmation = signatures.confirm(token)
         return render_template("public/receipt.html", letter=letter, confirmation=confirmation)
-    return render_template("public/confirm.html", letter=letter, form=form, already=signature.status == "confirmed")
+    return render_template("public/confirm.html", letter=letter, form=form, status=signature.status)
 
 
 @bp.route("/signatures/withdraw/<token>", methods=["GET", "POST"])

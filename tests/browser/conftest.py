@@ -51,7 +51,7 @@ def _bundle_is_stale() -> bool:
     """True when a bundle is missing or older than a source file it is built from."""
     sources = [*(REPO_ROOT / "static" / "js").rglob("*.js"), REPO_ROOT / "package.json"]
     newest_source = max((path.stat().st_mtime for path in sources if path.exists()), default=0.0)
-    for name in ("drafting.js", "site.js"):
+    for name in ("drafting.js", "site.js", "review.js"):
         bundle = REPO_ROOT / "static" / "dist" / name
         if not bundle.exists() or bundle.stat().st_mtime < newest_source:
             return True

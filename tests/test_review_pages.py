@@ -1,0 +1,253 @@
+"""The review pages (officials only, server-rendered, usable without JavaScript) and their forms."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.extensions import db
+from app.models import Approval, Checkpoint, Comment, Letter, Suggestion
+from tests.conftest import csrf_token_from
+from tests.review_helpers import TEXT, fresh_caches, new_letter, replace_in  # noqa: F401
+
+PAGES = ["", "/history", "/history?revision=0", "/diff", "/diff?from=0&to=1&view=side", "/authorship", "/propose"]
+
+
+@pytest.fixture
+def letter_id(drafter, drafter2) -> int:
+    letter_id = new_letter(drafter)
+    replace_in(drafter2, letter_id, "affirm", "reaffirm")
+    return letter_id
+
+
+def base(letter_id: int) -> str:
+    return f"/drafts/{letter_id}/review"
+
+
+def text_of(letter_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(Letter, letter_id).text
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_need_an_official(client, letter_id, path):
+    response = client.get(base(letter_id) + path)
+    assert response.status_code == 302
+    assert "/auth/sign-in" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("role", ["reviewer", "drafter", "clerk"])
+def test_every_page_renders_for_every_role(client, sign_in, make_official, letter_id, path, role):
+    sign_in(make_official(role))
+    response = client.get(base(letter_id) + path)
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    html = response.get_data(as_text=True)
+    assert "<script>" not in html  # no inline script (CSP)
+    assert "dist/review.js" in html or path.startswith("/diff")
+
+
+def test_unknown_letter_and_revision(client, sign_in, reviewer, letter_id):
+    sign_in(reviewer)
+    assert client.get("/drafts/999/review").status_code == 404
+    assert client.get(base(letter_id) + "/history?revision=9").status_code == 404
+    assert client.get(base(letter_id) + "/authorship?revision=9").status_code == 404
+    assert client.get(base(letter_id) + "/diff?from=0&to=9").status_code == 400
+    assert client.get(base(letter_id) + "/diff?from=x&to=1").status_code == 400
+    assert client.get(base(letter_id) + "/revisions/9.json").status_code == 404
+
+
+def test_diff_page_marks_insertions_and_deletions_without_colour(client, sign_in, reviewer, letter_id):
+    sign_in(reviewer)
+    html = client.get(base(letter_id) + "/diff?from=0&to=1").get_data(as_text=True)
+    assert re.search(r"<del class=\"diff-del\">.*\[-.*affirm.*-\].*</del>", html)
+    assert re.search(r"<ins class=\"diff-ins\">.*\{\+.*reaffirm.*\+\}.*</ins>", html)
+    assert "deleted:" in html and "inserted:" in html
+    side = client.get(base(letter_id) + "/diff?from=0&to=1&view=side").get_data(as_text=True)
+    assert "<table class=\"side-by-side\"" in side and "reaffirm" in side
+
+
+def test_text_is_escaped_everywhere(client, sign_in, drafter, reviewer, letter_id):
+    replace_in(drafter, letter_id, "Dear Mayor", "Dear <script>alert(1)</script> Mayor")
+    sign_in(reviewer)
+    for path in ("/diff?from=0&to=2", "/authorship", "/history", "/propose", "/diff?from=0&to=2&view=side"):
+        html = client.get(base(letter_id) + path).get_data(as_text=True)
+        assert "<script>alert(1)</script>" not in html, path
+        assert "&lt;script&gt;" in html, path
+
+
+def test_history_groups_sessions_and_shows_a_timeslider(client, sign_in, drafter, reviewer, letter_id):
+    for word in ("one", "two", "three"):
+        replace_in(drafter, letter_id, "alders", f"alders {word}")
+    sign_in(reviewer)
+    html = client.get(base(letter_id) + "/history?revision=2").get_data(as_text=True)
+    assert 'type="range"' in html and 'max="4"' in html and 'value="2"' in html
+    assert "revisions 2–4" in html  # three edits by Ada in a row: one session
+    assert "Alder Bo" in html
+    data = client.get(base(letter_id) + "/revisions/1.json").get_json()
+    assert data["revision"] == 1 and data["text"] == TEXT.replace("affirm", "reaffirm")
+    assert data["author"]["name"] == "Alder Bo"
+
+
+def test_authorship_page_names_each_author(client, sign_in, reviewer, letter_id):
+    sign_in(reviewer)
+    html = client.get(base(letter_id) + "/authorship").get_data(as_text=True)
+    assert "Alder Ada" in html and "Alder Bo" in html
+    assert 'class="blame-run author-' in html and "title=\"Alder Bo · revision 1" in html
+
+
+def post_form(client, page: str, url: str, data: dict):
+    token = csrf_token_from(client.get(page).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def test_reviewer_suggests_by_selection_and_a_drafter_accepts(client, sign_in, reviewer, drafter, letter_id):
+    sign_in(reviewer)
+    text = text_of(letter_id)
+    start = text.index("sanctuary")
+    page = base(letter_id) + "/propose"
+    token = csrf_token_from(client.get(page).get_data(as_text=True))
+    response = client.post(
+        page,
+        data={
+            "csrf_token": token,
+            "s-csrf_token": token,
+            "s-base_revision": "1",
+            "s-start": str(start),
+            "s-end": str(start + len("sanctuary")),
+            "s-quote": "sanctuary",
+            "s-replacement": "welcoming",
+            "s-note": "Warmer word",
+            "s-submit": "Suggest this change",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    suggestion = db.session.query(Suggestion).one()
+    overview = client.get(base(letter_id)).get_data(as_text=True)
+    assert "Warmer word" in overview and f'id="suggestion-{suggestion.id}"' in overview
+    assert "/accept" not in overview  # a reviewer cannot accept
+
+    client.post("/auth/sign-out", data={"csrf_token": csrf_token_from(overview)})
+    sign_in(drafter)
+    accepted = post_form(
+        client, base(letter_id), base(letter_id) + f"/suggestions/{suggestion.id}/accept", {}
+    )
+    assert accepted.status_code == 302
+    assert text_of(letter_id) == text.replace("sanctuary", "welcoming")
+    db.session.expire_all()
+    assert db.session.get(Suggestion, suggestion.id).status == "accepted"
+    html = client.get(base(letter_id) + "/authorship").get_data(as_text=True)
+    assert re.search(r'title="Reviewer Rae · revision 2[^"]*">welcoming</span>', html)
+
+
+def test_suggestion_by_quote_without_javascript(client, sign_in, reviewer, letter_id):
+    sign_in(reviewer)
+    page = base(letter_id) + "/propose"
+    token = csrf_token_from(client.get(page).get_data(as_text=True))
+    form = {"csrf_token": token, "s-base_revision": "1", "s-start": "", "s-end": "", "s-submit": "1"}
+    missing = client.post(page, data={**form, "s-quote": "no such words", "s-replacement": "x"})
+    assert missing.status_code == 400 and "does not occur" in missing.get_data(as_text=True)
+    twice = client.post(page, data={**form, "s-quote": "the", "s-replacement": "x"})
+    assert twice.status_code == 400 and "more than once" in twice.get_data(as_text=True)
+    assert db.session.query(Suggestion).count() == 0
+    ok = client.post(page, data={**form, "s-quote": "Signed, the alders.", "s-replacement": "Signed, your alders."})
+    assert ok.status_code == 302
+    assert db.session.query(Suggestion).count() == 1
+
+
+def test_comment_reply_resolve_through_pages(client, sign_in, reviewer, drafter, letter_id):
+    sign_in(reviewer)
+    page = base(letter_id) + "/propose"
+    token = csrf_token_from(client.get(page).get_data(as_text=True))
+    made = client.post(
+        page,
+        data={
+            "csrf_token": token,
+            "c-revision": "1",
+            "c-start": "",
+            "c-end": "",
+            "c-quote": "sanctuary status",
+            "c-body": "Should we say more?",
+            "c-submit": "Add comment",
+        },
+    )
+    assert made.status_code == 302, made.get_data(as_text=True)[:2000]
+    comment = db.session.query(Comment).one()
+    overview = client.get(base(letter_id)).get_data(as_text=True)
+    assert "Should we say more?" in overview and "<mark>sanctuary status</mark>" in overview
+    token = csrf_token_from(overview)
+    client.post(
+        base(letter_id) + f"/comments/{comment.id}/reply",
+        data={"csrf_token": token, f"reply-{comment.id}-body": "Yes, a sentence on schools."},
+    )
+    client.post(base(letter_id) + f"/comments/{comment.id}/resolve", data={"csrf_token": token, "resolved": "1"})
+    db.session.expire_all()
+    assert db.session.query(Comment).count() == 2
+    assert db.session.get(Comment, comment.id).resolved_at is not None
+
+    replace_in(drafter, letter_id, "sanctuary status", "sanctuary city status")
+    assert "Edited since" in client.get(base(letter_id)).get_data(as_text=True)
+    replace_in(drafter, letter_id, " the city to reaffirm its sanctuary city status", "")
+    assert "Outdated" in client.get(base(letter_id)).get_data(as_text=True)
+
+
+def test_checkpoint_request_approve_and_restore_through_pages(
+    client, sign_in, reviewer, drafter, clerk, letter_id, mailbox
+):
+    sign_in(drafter)
+    overview = base(letter_id)
+    post_form(client, overview, base(letter_id) + "/checkpoints", {"revision": "0", "name": "First draft"})
+    post_form(client, overview, base(letter_id) + "/checkpoints", {"revision": "1", "name": "Sent to the mayor"})
+    assert [c.name for c in db.session.query(Checkpoint).order_by(Checkpoint.revision)] == [
+        "First draft",
+        "Sent to the mayor",
+    ]
+    html = client.get(overview).get_data(as_text=True)
+    assert "Changes between the last two checkpoints" in html and "reaffirm" in html
+    checkpoint = db.session.query(Checkpoint).filter_by(revision=1).one()
+    done = post_form(
+        client, overview, base(letter_id) + "/review-requests", {"checkpoint_id": str(checkpoint.id), "message": "Hi"}
+    )
+    assert done.status_code == 302
+    follow = client.get(overview).get_data(as_text=True)
+    assert "1 reviewers were emailed" in follow or "reviewers emailed" in follow
+
+    restored = post_form(
+        client,
+        base(letter_id) + "/history?revision=0",
+        base(letter_id) + "/restore",
+        {"revision": "0", "edit_id": "restore-page-test"},
+    )
+    assert restored.status_code == 302
+    assert text_of(letter_id) == TEXT
+    client.post("/auth/sign-out", data={"csrf_token": csrf_token_from(follow)})
+
+    sign_in(reviewer)
+    post_form(client, overview, base(letter_id) + "/approvals", {"revision": "1"})
+    assert db.session.query(Approval).one().revision == 1
+    html = client.get(overview).get_data(as_text=True)
+    assert "Revision 1 is approved" in html and "differs from the approved text" in html
+    assert f'href="/drafts/{letter_id}/review/diff?from=1&amp;to=2"' in html
+    draft = client.get(f"/drafts/{letter_id}").get_data(as_text=True)
+    assert "Revision 1 is approved" in draft and "differs from the approved text" in draft
+
+
+def test_drafter_cannot_approve_and_reviewer_cannot_accept_or_restore(client, sign_in, reviewer, drafter, letter_id):
+    sign_in(drafter)
+    overview = base(letter_id)
+    response = post_form(client, overview, base(letter_id) + "/approvals", {"revision": "1"})
+    assert response.status_code == 403
+    assert db.session.query(Approval).count() == 0
+    client.post("/auth/sign-out", data={"csrf_token": csrf_token_from(client.get(overview).get_data(as_text=True))})
+    sign_in(reviewer)
+    assert post_form(client, overview, base(letter_id) + "/restore", {"revision": "0"}).status_code == 403
+    assert text_of(letter_id) != TEXT
+
+
+def test_dashboard_and_drafting_page_link_to_review(client, sign_in, reviewer, letter_id):
+    sign_in(reviewer)
+    assert f'href="/drafts/{letter_id}/review"' in client.get("/dashboard").get_data(as_text=True)
+    draft = client.get(f"/drafts/{letter_id}").get_data(as_text=True)
+    for path in ("/review", "/review/history", "/review/diff", "/review/authorship", "/review/propose"):
+        assert f'href="/drafts/{letter_id}{path}"' in draft
