@@ -38,8 +38,8 @@ from app.services.history import (
     remember_text,
     replay,
     require_revision,
+    revision_text,
 )
-from app.services.revision_texts import text_at
 from app.sync import operations as ot
 from app.sync.text import from_utf16_view, is_high_surrogate, to_utf16_view
 
@@ -216,7 +216,7 @@ def owners_at(letter: Letter, number: int) -> Owners:
         if snapshot is not None:
             start, owners = snapshot.revision, decode(snapshot.runs)
         else:
-            start, owners = 0, blank(len(to_utf16_view(text_at(letter, 0))), 0)
+            start, owners = 0, blank(len(to_utf16_view(revision_text(letter, 0))), 0)
     assert start is not None and owners is not None
     if start < number:
         new_snapshots: dict[int, list[int]] = {}
@@ -310,7 +310,7 @@ def blame_runs(letter: Letter, number: int) -> list[BlameRun]:
     """Revision `number`'s text as runs credited to the revision that wrote them and its author
     (an accepted suggestion's revision is credited to the official who suggested it)."""
     require_revision(letter, number)
-    text = text_at(letter, number)
+    text = revision_text(letter, number)
     pieces = spans(text, owners_at(letter, number)) if text else []
     authors = revision_authors(letter, {revision for _, revision in pieces})
     return [BlameRun(piece, revision, authors[revision]) for piece, revision in pieces]

@@ -22,8 +22,7 @@ from app.services import audit
 from app.services.authorization import Action, require
 from app.services.drafting import author_json
 from app.services.errors import InvalidInput, NotFound
-from app.services.history import parse_revision_number, readable_letter, replay, require_revision
-from app.services.revision_texts import text_at
+from app.services.history import parse_revision_number, readable_letter, replay, require_revision, revision_text
 from app.services.suggestions import check_range, locate_quote
 from app.sync import operations as ot
 from app.sync.text import from_utf16_view, to_utf16_view, utf16_len
@@ -66,7 +65,7 @@ def add_comment(
     letter = readable_letter(actor, letter_id)
     number = letter.revision if revision is None else require_revision(letter, parse_revision_number(revision))
     body = _clean_body(body)
-    text = text_at(letter, number)
+    text = revision_text(letter, number)
     if start is None and end is None and isinstance(quote, str):
         first, last = locate_quote(text, quote.replace("\r\n", "\n"))
     else:

@@ -22,7 +22,6 @@ from app.services.authorization import Action, require
 from app.services.drafting import MAX_NUMBER
 from app.services.errors import InvalidInput, NotFound
 from app.services.revision_texts import cache as text_cache
-from app.services.revision_texts import text_at
 from app.services.textdiff import Diffs, word_diff
 from app.sync import operations as ot
 from app.sync.patch_text import apply_hunks, parse_patch
@@ -158,7 +157,7 @@ def read_revision(actor: Official | None, letter_id: object, number: object) -> 
     """The contract's `GET /letters/{id}/revisions/{n}`: the exact text after revision n."""
     letter = readable_letter(actor, letter_id)
     n = require_revision(letter, parse_revision_number(number, from_text=True))
-    return {"revision": n, "text": text_at(letter, n)}
+    return {"revision": n, "text": revision_text(letter, n)}
 
 
 # -- sessions ---------------------------------------------------------------------------------
@@ -241,7 +240,7 @@ def diff_revisions(letter: Letter, first: int, second: int) -> Diffs:
     cached = diff_cache.get(key)
     if cached is not None:
         return cached
-    diffs = word_diff(text_at(letter, first), text_at(letter, second))
+    diffs = word_diff(revision_text(letter, first), revision_text(letter, second))
     diff_cache.put(key, diffs)
     return diffs
 
@@ -269,6 +268,53 @@ def diff(actor: Official | None, letter_id: object, first: object, second: objec
     return {"from": a, "to": b, "diffs": [[op, text] for op, text in diff_revisions(letter, a, b)]}
 
 
+# -- texts of revisions -----------------------------------------------------------------------
+
+
+def _view_at(letter: Letter, number: int) -> str:
+    """The UTF-16 view of revision `number`'s text (which must exist): from the cache, the newest
+    text, or the nearest snapshot at or before it plus the patches after it, applied on views (the
+    text is converted once each way, not once per patch)."""
+    if number == letter.revision:
+        return to_utf16_view(letter.text)
+    cached = text_cache.get(letter.id, number)
+    if cached is not None:
+        return to_utf16_view(cached)
+    start = db.session.execute(
+        select(Revision.number, Revision.snapshot)
+        .where(Revision.letter_id == letter.id, Revision.number <= number, Revision.snapshot.is_not(None))
+        .order_by(Revision.number.desc())
+        .limit(1)
+    ).first()
+    if start is None:
+        raise NotFound(_("This letter's history is incomplete."))
+    view = to_utf16_view(start.snapshot or "")
+    expected = start.number + 1
+    for patch_number, patch in db.session.execute(
+        select(Revision.number, Revision.patch)
+        .where(Revision.letter_id == letter.id, Revision.number > start.number, Revision.number <= number)
+        .order_by(Revision.number)
+    ):
+        if patch_number != expected:
+            raise NotFound(_("This letter's history is incomplete."))
+        expected += 1
+        if patch:
+            view, _ops = apply_hunks(view, parse_patch(patch))
+    if expected != number + 1:
+        raise NotFound(_("This letter's history is incomplete."))
+    return view
+
+
+def revision_text(letter: Letter, number: int) -> str:
+    """The exact text after revision `number` (which must exist; see require_revision)."""
+    if number == letter.revision:
+        return letter.text
+    cached = text_cache.get(letter.id, number)
+    if cached is not None:
+        return cached
+    return remember_text(letter, number, _view_at(letter, number))
+
+
 # -- replaying patches as operations ----------------------------------------------------------
 
 
@@ -278,7 +324,7 @@ def replay(letter: Letter, first: int, last: int) -> Iterator[tuple[int, str, ot
     Starts from the text of `first` (a snapshot plus a few patches, or the cache) and applies
     each stored patch exactly, as clients do; the operation is in UTF-16 units.
     """
-    view = to_utf16_view(text_at(letter, first))
+    view = _view_at(letter, first)
     if last <= first:
         return
     rows = db.session.execute(

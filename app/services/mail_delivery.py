@@ -7,6 +7,7 @@ handed over, so that recipients' addresses are not kept longer than needed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import threading
@@ -29,18 +30,38 @@ log = logging.getLogger(__name__)
 class Transport(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class SMTPTransport:
+    """Sends over one SMTP connection, opened on first use and kept for a delivery round."""
+
     def __init__(self, host: str, port: int, timeout: float = 15.0) -> None:
         self.host, self.port, self.timeout = host, port, timeout
+        self._smtp: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             smtp.ehlo()
             if smtp.has_extn("starttls"):
                 smtp.starttls()
                 smtp.ehlo()
-            smtp.send_message(message)
+            self._smtp = smtp
+        return self._smtp
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            self._connection().send_message(message)
+        except (OSError, smtplib.SMTPException):
+            self.close()  # a broken connection is not reused
+            raise
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._smtp.quit()
+            self._smtp = None
 
 
 class OutboxTransport:
@@ -54,6 +75,9 @@ class OutboxTransport:
         stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
         path = self.folder / f"{stamp}-{message['Message-ID'].strip('<>').split('@')[0]}.eml"
         path.write_bytes(bytes(message))
+
+    def close(self) -> None:
+        return None
 
 
 def transport_for(app: Flask) -> Transport:
@@ -102,6 +126,7 @@ class MailSender:
                     sent += self._deliver_one(mail)
                 db.session.commit()
             finally:
+                self.transport.close()
                 db.session.rollback()
                 db.session.remove()
         return sent
@@ -122,15 +147,16 @@ class MailSender:
         db.session.delete(mail)
         return 1
 
-    def run_forever(self) -> None:
-        """The background loop; ends when stop() is called."""
+    def run_forever(self, batch: int = 50) -> None:
+        """The background loop: rounds back to back while mail waits, else a pause; ends on stop()."""
         interval = self.app.config["MAIL_SENDER_INTERVAL"]
         while not self._stop.is_set():
             try:
-                self.deliver_due()
+                sent = self.deliver_due(limit=batch)
             except Exception:  # keep the loop alive through database outages
                 log.exception("mail sender: delivery round failed")
-            socketio.sleep(interval)
+                sent = 0
+            socketio.sleep(0 if sent == batch else interval)
 
     def stop(self) -> None:
         self._stop.set()

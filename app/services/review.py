@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,9 +19,8 @@ from app.services import audit
 from app.services.authorization import Action, require
 from app.services.drafting import MAX_EDIT_ID_LENGTH, StoredRevision, author_json, store_edit
 from app.services.errors import Conflict, InvalidInput, LetterLocked, NotFound
-from app.services.history import parse_revision_number, readable_letter, require_revision
+from app.services.history import parse_revision_number, readable_letter, require_revision, revision_text
 from app.services.mail import queue_mail
-from app.services.revision_texts import text_at
 from app.services.validation import clean_text
 from app.sync import make_patch
 
@@ -129,10 +128,9 @@ def request_review(
         )
     )
     first, last = range_for_checkpoint(letter, checkpoint)
-    link = current_app.config["PUBLIC_BASE_URL"] + url_for(
-        "review.diff_page", letter_id=letter.id, **{"from": first, "to": last}
-    )
-    review_link = current_app.config["PUBLIC_BASE_URL"] + url_for("review.overview", letter_id=letter.id)
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    link = f"{base_url}/drafts/{letter.id}/review/diff?from={first}&to={last}"
+    review_link = f"{base_url}/drafts/{letter.id}/review"
     for reviewer in reviewers:
         queue_mail(
             reviewer.email,
@@ -241,7 +239,7 @@ def approval_status(letter: Letter) -> ApprovalStatus:
         return ApprovalStatus([], None, [], letter.revision, True)
     approved = approvals[0].revision
     approvers = [a for a in approvals if a.revision == approved]
-    differs = approved != letter.revision and text_at(letter, approved) != letter.text
+    differs = approved != letter.revision and revision_text(letter, approved) != letter.text
     return ApprovalStatus(approvals, approved, approvers, letter.revision, differs)
 
 
@@ -277,7 +275,7 @@ def restore_revision(
     if letter.is_locked:
         raise LetterLocked(_("This letter is locked; its text can no longer change."))
     newest, base = letter.text, letter.revision
-    old = text_at(letter, number)
+    old = revision_text(letter, number)
     if old == newest:
         raise InvalidInput(
             _("The newest text is already the text of revision %(n)s: nothing to restore.", n=number),

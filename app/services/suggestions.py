@@ -24,8 +24,8 @@ from app.services import audit
 from app.services.authorization import Action, can, require
 from app.services.drafting import StoredRevision, SyncRefused, author_json, store_edit
 from app.services.errors import Conflict, Forbidden, InvalidInput, LetterLocked, NotFound, TooLarge
-from app.services.history import parse_revision_number, readable_letter, replay
-from app.services.revision_texts import patches_after, text_at
+from app.services.history import parse_revision_number, readable_letter, replay, revision_text
+from app.services.revision_texts import patches_after
 from app.services.textdiff import Diffs, hunks, word_diff
 from app.sync import MAX_TEXT_UNITS, SyncError, apply_patch_exact, check_patch_text, make_patch, merge_edit, utf16_len
 from app.sync import operations as ot
@@ -104,8 +104,11 @@ def touches(change: Footprint, later: ot.Ops) -> bool:
     for start, end in change.ranges:
         if any(a < end and b > start for a, b in deleted) or any(start < p < end for p in inserted):
             return True
-    # An insertion point conflicts when the character before or after it was deleted.
-    return any(a < point + 1 and b > point - 1 for point in change.points for a, b in deleted)
+    # An insertion point conflicts when the character before or after it was deleted, or when
+    # something else was inserted at that very place.
+    return any(a < point + 1 and b > point - 1 for point in change.points for a, b in deleted) or any(
+        p == point for point in change.points for p in inserted
+    )
 
 
 def carry_footprint(change: Footprint, later: ot.Ops) -> Footprint:
@@ -185,7 +188,7 @@ class SuggestionView:
 
 
 def view_suggestion(letter: Letter, suggestion: Suggestion, *, check: bool = True) -> SuggestionView:
-    base_text = text_at(letter, suggestion.base_revision)
+    base_text = revision_text(letter, suggestion.base_revision)
     try:
         wanted, ops = edit_operation(base_text, suggestion.patch)
     except SyncError:
@@ -226,7 +229,7 @@ def create_suggestion(
     note = _clean_note(note)
     try:
         patch = check_patch_text(patch)
-        base_text = text_at(letter, base)
+        base_text = revision_text(letter, base)
         wanted, ops = edit_operation(base_text, patch)
     except SyncError as error:
         raise SyncRefused(error) from error
@@ -311,7 +314,7 @@ def suggest_replacement(
     base = parse_revision_number(base_revision, "base_revision")
     if base > letter.revision:
         raise InvalidInput(_("No such revision."), details={"field": "base_revision"})
-    text = text_at(letter, base)
+    text = revision_text(letter, base)
     if not isinstance(replacement, str) or len(replacement) > MAX_REPLACEMENT_LENGTH:
         raise InvalidInput(_("The replacement is too long."), details={"field": "replacement"})
     replacement = replacement.replace("\r\n", "\n").replace("\r", "\n")
@@ -367,7 +370,7 @@ def accept_suggestion(
 
     def before_store(letter: Letter) -> None:
         try:
-            _wanted, ops = edit_operation(text_at(letter, base), patch)
+            _wanted, ops = edit_operation(revision_text(letter, base), patch)
         except SyncError as error:
             raise SyncRefused(error) from error
         conflict = first_conflict(letter, base, ops)
@@ -468,7 +471,7 @@ def refresh_suggestion(actor: Official | None, suggestion_id: object) -> Suggest
     letter = readable_letter(actor, suggestion.letter_id)
     if letter.is_locked:
         raise LetterLocked(_("This letter is locked; its text can no longer change."))
-    base_text = text_at(letter, suggestion.base_revision)
+    base_text = revision_text(letter, suggestion.base_revision)
     try:
         wanted, ops = edit_operation(base_text, suggestion.patch)
     except SyncError as error:
@@ -481,6 +484,8 @@ def refresh_suggestion(actor: Official | None, suggestion_id: object) -> Suggest
     else:
         dmp = diff_match_patch()
         patches = dmp.patch_make(base_text, wanted)
+        if _already_applied(dmp, patches, newest):
+            raise InvalidInput(_("The newest text already has this change: reject or withdraw the suggestion."))
         placed, applied = dmp.patch_apply(patches, newest)
         if not all(applied):
             message = _(
@@ -499,9 +504,19 @@ def refresh_suggestion(actor: Official | None, suggestion_id: object) -> Suggest
     return suggestion
 
 
+def _already_applied(dmp: diff_match_patch, patches: list, newest: str) -> bool:
+    """Each change, read with its context, is in the newest text and the text it replaces is not."""
+    for patch in patches:
+        old = "".join(text for op, text in patch.diffs if op != dmp.DIFF_INSERT)
+        new = "".join(text for op, text in patch.diffs if op != dmp.DIFF_DELETE)
+        if new not in newest or (old and old in newest):
+            return False
+    return bool(patches)
+
+
 def proposed_text(letter: Letter, suggestion: Suggestion) -> str:
     """The base revision's text with the suggestion applied."""
-    return apply_patch_exact(text_at(letter, suggestion.base_revision), suggestion.patch)
+    return apply_patch_exact(revision_text(letter, suggestion.base_revision), suggestion.patch)
 
 
 def open_count(letter: Letter) -> int:

@@ -19,7 +19,7 @@ from app.realtime.broadcast import broadcast_revision
 from app.services import authorship, comments, history, review, suggestions
 from app.services.authorization import Action, can
 from app.services.errors import Conflict, InvalidInput, NotFound, ServiceError
-from app.services.revision_texts import text_at
+from app.services.history import revision_text
 from app.services.textdiff import side_by_side, stats
 from app.web.current import current_official
 from app.web.forms import ConfirmForm
@@ -77,6 +77,15 @@ def _flash_errors(form) -> None:
 
 def _when(value) -> str:
     return format_datetime(value, "medium") if value else ""
+
+
+def _kind_label(kind: str) -> str:
+    labels = {
+        "suggestion": _("accepted suggestion"),
+        "restore": _("restored an earlier revision"),
+        "created": _("the letter as created"),
+    }
+    return f"· {labels[kind]}" if kind in labels else ""
 
 
 def review_summary(letter: Letter) -> dict[str, Any]:
@@ -171,7 +180,7 @@ def history_page(letter_id: int):
         letter=letter,
         number=number,
         info=info,
-        text=text_at(letter, number),
+        text=revision_text(letter, number),
         sessions=shown,
         session_count=len(sessions),
         page=page,
@@ -184,7 +193,7 @@ def history_page(letter_id: int):
         ),
         action_form=RevisionActionForm(revision=str(number), edit_id=review.new_restore_id()),
         can_checkpoint=can(official, Action.NAME_CHECKPOINT),
-        can_restore=can(official, Action.EDIT_DRAFT) and not letter.is_locked and number != letter.revision,
+        can_edit_text=can(official, Action.EDIT_DRAFT) and not letter.is_locked,
         can_approve=can(official, Action.APPROVE),
     )
 
@@ -195,15 +204,23 @@ def revision_json(letter_id: int, number: int):
     """The timeslider's data for one revision (session cookie; the API needs a token)."""
     letter = _letter(letter_id)
     info = history.revision_info(letter, number)
+    checkpoint = next((c for c in review.checkpoints_for(letter) if c.revision == number), None)
+    approvers = [a.reviewer.name if a.reviewer else "—" for a in review.approvals_for(letter) if a.revision == number]
     return jsonify(
         {
             "revision": number,
-            "text": text_at(letter, number),
+            "checkpoint": checkpoint.name if checkpoint else None,
+            "approved_by": approvers,
+            "text": revision_text(letter, number),
             "author": info.author(),
             "created_at": info.created_at.isoformat(),
             "when": _when(info.created_at),
             "kind": info.kind,
+            "kindLabel": _kind_label(info.kind),
             "newest": letter.revision,
+            "can_restore": can(current_official(), Action.EDIT_DRAFT)
+            and not letter.is_locked
+            and number != letter.revision,
             "links": {
                 "view": url_for("review.history_page", letter_id=letter.id, revision=number),
                 "previous": url_for(
