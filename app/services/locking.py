@@ -15,6 +15,8 @@ from app.services import audit
 from app.services.authorization import Action, require
 from app.services.drafting import letter_write_lock
 from app.services.errors import Conflict
+from app.services.history import diff_revisions
+from app.services.review import ApprovalStatus, approval_status, approvals_for
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,20 @@ def lock_letter(
     with letter_write_lock(letter_id) as letter:
         if letter.is_locked:
             raise Conflict(_("This letter is already locked."))
+        approvals = [
+            {"revision": a.revision, "reviewer_id": a.reviewer_id, "at": a.created_at.isoformat()}
+            for a in approvals_for(letter)
+        ]
         letter.status = LetterStatus.LOCKED.value
         letter.content_hash = content_hash(letter.text)
         letter.locked_at = utcnow()
         audit.record(
-            actor, "letter.locked", f"letter:{letter.id}", revision=letter.revision, content_hash=letter.content_hash
+            actor,
+            "letter.locked",
+            f"letter:{letter.id}",
+            revision=letter.revision,
+            content_hash=letter.content_hash,
+            approvals=approvals,
         )
         db.session.commit()
         result = LockResult(letter.id, letter.revision, letter.content_hash)
@@ -53,13 +64,19 @@ def lock_letter(
         return result
 
 
-def lock_overview(letter: Letter) -> dict:
-    """What the clerk sees before locking: the newest revision and the approvals recorded for it."""
-    approvals = []
-    try:  # approvals come with the review feature
-        from app.services.review import approvals_for  # type: ignore[import-not-found]
-    except ImportError:  # pragma: no cover - review not installed
-        approvals_for = None
-    if approvals_for is not None:
-        approvals = approvals_for(letter)
-    return {"revision": letter.revision, "approvals": approvals}
+@dataclass(frozen=True)
+class LockOverview:
+    """What the clerk sees before locking: the newest revision, the approvals, and what changed
+    since the last approved revision."""
+
+    revision: int
+    status: ApprovalStatus
+    diffs_since_approved: list[tuple[int, str]]
+
+
+def lock_overview(letter: Letter) -> LockOverview:
+    status = approval_status(letter)
+    diffs: list[tuple[int, str]] = []
+    if status.approved and status.newest_differs:
+        diffs = diff_revisions(letter, status.approved_revision, letter.revision)
+    return LockOverview(letter.revision, status, diffs)

@@ -13,6 +13,7 @@ from app.services.errors import InvalidInput
 from app.services.letters import get_letter
 from app.web.current import current_official
 from app.web.forms import ConfirmForm, PaperImportForm
+from app.web.review_render import diff_html
 
 bp = Blueprint("clerk", __name__)
 
@@ -33,6 +34,7 @@ def lock(letter_id: int):
         form=form,
         preview_hash=locking.content_hash(letter.text),
         overview=locking.lock_overview(letter),
+        diff_html=diff_html,
     )
 
 
