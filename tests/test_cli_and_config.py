@@ -69,7 +69,7 @@ def test_db_upgrade_then_seed_demo_twice_then_users(fresh_database, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database, "INSTANCE_PATH": str(tmp_path / "instance")})
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Official)) == 5
-        assert db.session.scalar(select(func.count()).select_from(Letter)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Letter)) == 2  # a draft and a locked letter
         db.engine.dispose()
 
 
