@@ -13,6 +13,8 @@ from app.web.i18n import select_locale
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    with app.app_context():
+        tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -48,3 +50,19 @@ def _register_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.filters["markdown"] = render_markdown
+
+
+def tune_sqlite(engine) -> None:
+    """SQLite, the embedded default: write-ahead logging (readers never wait for the writer, one
+    fsync per checkpoint rather than per commit) and a busy timeout instead of instant errors."""
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(connection, _record) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

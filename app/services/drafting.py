@@ -23,7 +23,7 @@ from app.models import Letter, Official, Revision
 from app.services.authorization import Action, require
 from app.services.errors import InvalidInput, LetterLocked, NotFound, ServiceError, TooLarge
 from app.services.revision_texts import cache as text_cache
-from app.services.revision_texts import patches_after, texts_between
+from app.services.revision_texts import patches_after, text_at
 from app.sync import MAX_PATCH_BYTES, SyncError, merge_edit
 
 MAX_EDIT_ID_LENGTH = 100
@@ -75,7 +75,14 @@ def _process_lock(letter_id: int) -> threading.Lock:
 
 @contextmanager
 def letter_write_lock(letter_id: int) -> Iterator[Letter]:
-    """Hold the letter for writing (in this process and in the database) until the block ends."""
+    """Hold the letter for writing (in this process and in the database) until the block ends.
+
+    A caller with nothing to write yet gives its database connection back to the pool before
+    queueing for the letter, so that writers waiting their turn never exhaust the pool.
+    """
+    session = db.session
+    if not (session.new or session.dirty or session.deleted):
+        session.rollback()
     with _process_lock(letter_id):
         letter = db.session.scalar(
             select(Letter)
@@ -186,10 +193,10 @@ def store_edit(
             raise LetterLocked("This letter is locked; its text can no longer change.")
         if base_revision > letter.revision:
             raise InvalidInput(f"base_revision {base_revision} is newer than the letter (revision {letter.revision}).")
-        texts = texts_between(letter, base_revision, letter.revision)
+        base_text = text_at(letter, base_revision)
         try:
             # Rebase over the stored patches, exactly as clients do with the broadcast ones.
-            result = merge_edit(texts[0], patch, texts[1:], later_patches=patches_after(letter, base_revision))
+            result = merge_edit(base_text, patch, later_patches=patches_after(letter, base_revision))
         except SyncError as error:
             raise SyncRefused(error) from error
         if before_store is not None:

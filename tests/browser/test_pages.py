@@ -40,7 +40,7 @@ def test_alder_signs_in_and_sees_the_demo_letter_being_drafted(signed_in_page):
 
     assert page.url.endswith("/dashboard")
     drafting = page.locator("section", has=page.get_by_role("heading", name="Being drafted"))
-    link = drafting.get_by_role("link", name=DEMO_LETTER_TITLE)
+    link = drafting.get_by_role("link", name=DEMO_LETTER_TITLE, exact=True)
     assert link.count() == 1
     assert link.get_attribute("href") == f"/drafts/{DEMO_LETTER_ID}"
 
