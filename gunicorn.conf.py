@@ -10,6 +10,8 @@ workers = 1
 worker_connections = 2000
 timeout = 60
 graceful_timeout = 20
+# gunicorn's control socket is one per user by default: several instances on one host would clash.
+control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 

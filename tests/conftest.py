@@ -16,6 +16,8 @@ from app.extensions import db
 from app.models import Official
 from app.services import api_tokens
 from app.services.passwords import hash_password
+from app.services.public_letter import live_counter
+from app.services.revision_texts import cache as revision_text_cache
 from tests.support.databases import create_postgres_database, drop_postgres_database, empty_all_tables, worker_suffix
 from tests.support.mailbox import Mailbox, SMTPServer
 from tests.support.services import postgres_available, require_part
@@ -87,6 +89,9 @@ class RequestContextClient(FlaskClient):
 def app(app_config: dict, mailbox: Mailbox) -> Iterator[Flask]:
     app = create_app(app_config)
     app.test_client_class = RequestContextClient
+    # Per-process caches outlive an app; each test starts from an empty one.
+    live_counter.clear()
+    revision_text_cache.clear()
     with app.app_context():
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         if url.startswith("postgresql"):

@@ -82,6 +82,12 @@ def on_connect(auth: Any = None) -> None:
             official = current_user._get_current_object()
     except ServiceError:
         official = None
+    except Exception as error:  # the database is down: say so instead of leaving the client hanging
+        db.session.remove()
+        log.exception("drafting connection could not be checked")
+        raise ConnectionRefusedError(
+            "server_error", {"code": "server_error", "message": "The server cannot check sign-ins right now."}
+        ) from error
     finally:
         if official is None:
             db.session.remove()

@@ -16,13 +16,15 @@ and carries them forward through the few patches after it.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import accumulate, groupby, pairwise
 from typing import Any
 
 from flask import current_app
@@ -41,12 +43,15 @@ from app.services.history import (
     revision_text,
 )
 from app.sync import operations as ot
-from app.sync.text import from_utf16_view, is_high_surrogate, to_utf16_view
+from app.sync.text import to_utf16_view
 
 Owners = str | array
 
+_json_string = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+
 MAX_CHAR = 0x10FFFF
 _RUN = re.compile(r"(.)\1*", re.DOTALL)
+_HIGH_SURROGATE = re.compile("[\ud800-\udbff]")
 
 
 # -- pure owners arithmetic -------------------------------------------------------------------
@@ -123,25 +128,29 @@ def spans(text: str, owners: Owners) -> list[tuple[str, int]]:
     view = to_utf16_view(text)
     if len(view) != len(owners):
         raise ValueError("owners do not fit the text")
-    out: list[tuple[str, int]] = []
-    simple = len(view) == len(text)  # no characters outside the Basic Multilingual Plane
-    pos = 0
-    for length, revision in runs(owners):
-        start, end = pos, pos + length
-        pos = end
-        if not simple:
-            if start > 0 and start < len(view) and is_high_surrogate(view[start - 1]):
-                start += 1  # the low half went with the previous piece
-            if end < len(view) and is_high_surrogate(view[end - 1]):
-                end += 1
-            if start >= end:
-                continue
-        piece = view[start:end] if simple else from_utf16_view(view[start:end])
-        if out and out[-1][1] == revision:
-            out[-1] = (out[-1][0] + piece, revision)
-        else:
-            out.append((piece, revision))
-    return out
+    pairs = runs(owners)
+    revisions = [revision for _, revision in pairs]
+    ends = list(accumulate(length for length, _ in pairs))
+    if len(view) != len(text):  # characters outside the Basic Multilingual Plane: units -> characters
+        # A unit offset u is character offset u minus the astral characters (high surrogates)
+        # before it; a boundary between the two halves of a pair moves past the pair.
+        highs = [m.start() for m in _HIGH_SURROGATE.finditer(view)]
+        high_set = set(highs)
+        ends = [u + 1 if (u - 1) in high_set else u for u in ends]
+        ends = [u - bisect_left(highs, u) for u in ends]
+        if any(b <= a for a, b in pairwise([0, *ends])):  # a run swallowed by a moved boundary
+            out: list[tuple[str, int]] = []
+            start = 0
+            for end, revision in zip(ends, revisions, strict=True):
+                if end > start:
+                    if out and out[-1][1] == revision:
+                        out[-1] = (out[-1][0] + text[start:end], revision)
+                    else:
+                        out.append((text[start:end], revision))
+                    start = end
+            return out
+    starts = [0, *ends[:-1]] if ends else []
+    return [(text[a:b], revision) for a, b, revision in zip(starts, ends, revisions, strict=True)]
 
 
 # -- caches -----------------------------------------------------------------------------------
@@ -176,14 +185,16 @@ class _OwnersCache:
 
 owners_cache = _OwnersCache()
 
-# (letter id, revision) -> author id: revisions never change author.
-_revision_authors: dict[tuple[Any, int], int | None] = {}
+# letter key -> (newest revision known, {revision: author id}): revisions never change author.
+_revision_authors: OrderedDict[Any, tuple[int, dict[int, int | None]]] = OrderedDict()
 _revision_authors_lock = threading.Lock()
-_MAX_AUTHOR_ENTRIES = 200_000
+_MAX_AUTHOR_LETTERS = 64
 
 
 def clear_caches() -> None:
     owners_cache.clear()
+    pieces_cache.clear()
+    body_cache.clear()
     with _revision_authors_lock:
         _revision_authors.clear()
 
@@ -256,44 +267,46 @@ def _store_snapshots(letter: Letter, snapshots: dict[int, list[int]]) -> None:
         db.session.rollback()
 
 
+def _author_ids(letter: Letter) -> dict[int, int | None]:
+    """{revision number: author id} of every revision of the letter, loaded incrementally."""
+    key = letter_key(letter)
+    with _revision_authors_lock:
+        entry = _revision_authors.get(key)
+    known, mapping = entry if entry is not None else (-1, {})
+    if known < letter.revision:
+        rows = (
+            db.session.connection()
+            .execute(
+                select(Revision.number, Revision.author_id).where(
+                    Revision.letter_id == letter.id, Revision.number > known, Revision.number <= letter.revision
+                )
+            )
+            .all()
+        )
+        with _revision_authors_lock:
+            entry = _revision_authors.get(key)
+            mapping = dict(entry[1]) if entry is not None else {}
+            mapping.update(rows)
+            known = max(mapping, default=-1)
+            _revision_authors[key] = (known, mapping)
+            _revision_authors.move_to_end(key)
+            while len(_revision_authors) > _MAX_AUTHOR_LETTERS:
+                _revision_authors.popitem(last=False)
+    return mapping
+
+
 def revision_authors(letter: Letter, numbers: Iterable[int]) -> dict[int, dict[str, Any]]:
     """{revision number: {id, name}} for these revisions of the letter."""
     wanted = set(numbers)
-    author_ids: dict[int, int | None] = {}
-    missing: list[int] = []
-    with _revision_authors_lock:
-        for n in wanted:
-            key = (letter_key(letter), n)
-            if key in _revision_authors:
-                author_ids[n] = _revision_authors[key]
-            else:
-                missing.append(n)
-    missing.sort()
-    for i in range(0, len(missing), 500):
-        chunk = missing[i : i + 500]
-        rows = db.session.execute(
-            select(Revision.number, Revision.author_id).where(
-                Revision.letter_id == letter.id, Revision.number.in_(chunk)
-            )
-        ).all()
-        with _revision_authors_lock:
-            if len(_revision_authors) > _MAX_AUTHOR_ENTRIES:
-                _revision_authors.clear()
-            for n, author_id in rows:
-                author_ids[n] = author_id
-                _revision_authors[(letter_key(letter), n)] = author_id
+    mapping = _author_ids(letter)
+    author_ids = {n: mapping.get(n) for n in wanted}
     ids = {a for a in author_ids.values() if a is not None}
     names: dict[int, str] = {}
     if ids:
         names = dict(db.session.execute(select(Official.id, Official.name).where(Official.id.in_(ids))).all())
-    out: dict[int, dict[str, Any]] = {}
-    for n in wanted:
-        author_id = author_ids.get(n)
-        if author_id is None or author_id not in names:
-            out[n] = {"id": None, "name": "—"}
-        else:
-            out[n] = {"id": author_id, "name": names[author_id]}
-    return out
+    authors = {a: {"id": a, "name": names[a]} for a in ids if a in names}
+    unknown = {"id": None, "name": "—"}
+    return {n: authors.get(author_ids[n], unknown) if author_ids[n] is not None else unknown for n in wanted}
 
 
 @dataclass(frozen=True)
@@ -306,12 +319,55 @@ class BlameRun:
         return {"text": self.text, "revision": self.revision, "author": self.author}
 
 
+class _LRU:
+    """A small bounded mapping, safe across threads."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+# (letter key, revision) -> [(piece, revision)]; and -> (authors seen, the contract's JSON body).
+pieces_cache = _LRU(32)
+body_cache = _LRU(16)
+
+
+def blame_pieces(letter: Letter, number: int) -> list[tuple[str, int]]:
+    """Revision `number`'s text cut into (piece, revision that wrote it) runs."""
+    require_revision(letter, number)
+    key = (letter_key(letter), number)
+    pieces = pieces_cache.get(key)
+    if pieces is None:
+        owners = owners_at(letter, number)  # leaves the text in the cache
+        text = revision_text(letter, number)
+        pieces = spans(text, owners) if text else []
+        pieces_cache.put(key, pieces)
+    return pieces
+
+
 def blame_runs(letter: Letter, number: int) -> list[BlameRun]:
     """Revision `number`'s text as runs credited to the revision that wrote them and its author
     (an accepted suggestion's revision is credited to the official who suggested it)."""
-    require_revision(letter, number)
-    text = revision_text(letter, number)
-    pieces = spans(text, owners_at(letter, number)) if text else []
+    pieces = blame_pieces(letter, number)
     authors = revision_authors(letter, {revision for _, revision in pieces})
     return [BlameRun(piece, revision, authors[revision]) for piece, revision in pieces]
 
@@ -321,3 +377,31 @@ def blame(actor: Official | None, letter_id: object, revision: object = None) ->
     letter = readable_letter(actor, letter_id)
     number = letter.revision if revision is None else parse_revision_number(revision, from_text=True)
     return [run.json() for run in blame_runs(letter, number)]
+
+
+def blame_body(actor: Official | None, letter_id: object, revision: object = None) -> str:
+    """`blame` as its JSON text (keys sorted, compact, ASCII: as the API writes JSON), built directly
+    and kept for the next request while the authors' names stay the same."""
+    letter = readable_letter(actor, letter_id)
+    number = letter.revision if revision is None else parse_revision_number(revision, from_text=True)
+    pieces = blame_pieces(letter, number)
+    authors = revision_authors(letter, {revision for _, revision in pieces})
+    seen = frozenset((a["id"], a["name"]) for a in authors.values())
+    key = (letter_key(letter), number)
+    cached = body_cache.get(key)
+    if cached is not None and cached[0] == seen:
+        return cached[1]
+    by_author = {
+        pair: json.dumps({"id": pair[0], "name": pair[1]}, sort_keys=True, separators=(",", ":")) for pair in seen
+    }
+    author_json = {n: by_author[(a["id"], a["name"])] for n, a in authors.items()}
+    body = (
+        "["
+        + ",".join(
+            f'{{"author":{author_json[revision]},"revision":{revision},"text":{_json_string(piece)}}}'
+            for piece, revision in pieces
+        )
+        + "]"
+    )
+    body_cache.put(key, (seen, body))
+    return body

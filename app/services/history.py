@@ -118,7 +118,7 @@ def revision_infos(letter: Letter, first: int = 0, last: int | None = None) -> l
     )
     if last is not None:
         query = query.where(Revision.number <= last)
-    return [RevisionInfo(*row) for row in db.session.execute(query)]
+    return [RevisionInfo(*row) for row in db.session.connection().execute(query)]
 
 
 def revision_infos_for(letter: Letter, numbers: set[int]) -> list[RevisionInfo]:
@@ -280,17 +280,21 @@ def _view_at(letter: Letter, number: int) -> str:
     cached = text_cache.get(letter.id, number)
     if cached is not None:
         return to_utf16_view(cached)
-    start = db.session.execute(
-        select(Revision.number, Revision.snapshot)
-        .where(Revision.letter_id == letter.id, Revision.number <= number, Revision.snapshot.is_not(None))
-        .order_by(Revision.number.desc())
-        .limit(1)
-    ).first()
+    start = (
+        db.session.connection()
+        .execute(
+            select(Revision.number, Revision.snapshot)
+            .where(Revision.letter_id == letter.id, Revision.number <= number, Revision.snapshot.is_not(None))
+            .order_by(Revision.number.desc())
+            .limit(1)
+        )
+        .first()
+    )
     if start is None:
         raise NotFound(_("This letter's history is incomplete."))
     view = to_utf16_view(start.snapshot or "")
     expected = start.number + 1
-    for patch_number, patch in db.session.execute(
+    for patch_number, patch in db.session.connection().execute(
         select(Revision.number, Revision.patch)
         .where(Revision.letter_id == letter.id, Revision.number > start.number, Revision.number <= number)
         .order_by(Revision.number)
@@ -327,7 +331,7 @@ def replay(letter: Letter, first: int, last: int) -> Iterator[tuple[int, str, ot
     view = _view_at(letter, first)
     if last <= first:
         return
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(Revision.number, Revision.patch)
         .where(Revision.letter_id == letter.id, Revision.number > first, Revision.number <= last)
         .order_by(Revision.number)

@@ -79,5 +79,9 @@ class LiveCounter:
             self._values[letter_id] = _Cached(value, now)
         return value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
 
 live_counter = LiveCounter()

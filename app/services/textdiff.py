@@ -53,14 +53,12 @@ class _WordDmp(_DeterministicDmp):
         return None
 
 
-def word_diff(old: str, new: str) -> Diffs:
-    """Word-level diff of two texts, semantically cleaned up, as (op, text) tuples.
-
-    The diff and diff-match-patch's semantic clean-up both run on tokens (words, runs of spaces,
-    single other characters), so a change is always a whole number of tokens.
-    """
+def _token_diff(old: str, new: str) -> Diffs:
+    """diff-match-patch over tokens, semantically cleaned up over tokens, expanded to text."""
     if old == new:
         return [(EQUAL, old)] if old else []
+    if not old or not new:
+        return [(INSERT, new)] if new else [(DELETE, old)]
     table: dict[str, str] = {}
     tokens: list[str] = []
     encoded_old = _encode(old, table, tokens)
@@ -72,12 +70,110 @@ def word_diff(old: str, new: str) -> Diffs:
     diffs: Diffs = []
     for op, chars in encoded:
         text = "".join(tokens[ord(c) - 1 if ord(c) < 0xD800 else ord(c) - 0x801] for c in chars)
-        if not text:
-            continue
-        if diffs and diffs[-1][0] == op:
-            diffs[-1] = (op, diffs[-1][1] + text)
+        if text:
+            _push(diffs, op, text)
+    return diffs
+
+
+def _push(diffs: Diffs, op: int, text: str) -> None:
+    if not text:
+        return
+    if diffs and diffs[-1][0] == op:
+        diffs[-1] = (op, diffs[-1][1] + text)
+    else:
+        diffs.append((op, text))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix, backed off to the start of the token it ends in."""
+    n = _DMP.diff_commonPrefix(a, b)
+    if n == 0 or (n == len(a) and n == len(b)):
+        return n
+    # The last token of the prefix may continue differently in each text: leave it out.
+    tail = _LAST_TOKEN.search(a, max(0, n - 200), n)
+    return tail.start() if tail else n
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = _DMP.diff_commonSuffix(a, b)
+    if n == 0:
+        return n
+    head = _FIRST_TOKEN.match(a, len(a) - n, min(len(a), len(a) - n + 200))
+    return n - (head.end() - head.start()) if head else n
+
+
+# A word or run of spaces ending at the end of the searched span / starting at its start.
+_LAST_TOKEN = re.compile(r"(?:\w+|\s+)\Z")
+_FIRST_TOKEN = re.compile(r"\w+|\s+")
+# Sentences and lines (with the spaces after them): the units of a first, coarse pass on long texts.
+_CHUNK = re.compile(r"[^\n.!?]*(?:[.!?]+|\n)\s*|[^\n.!?]+")
+# Above this many characters (both sides), diff sentences first and words within changed sentences.
+CHUNKED_ABOVE = 4000
+_DMP = _WordDmp(DIFF_BUDGET)
+
+
+def _chunked_diff(old: str, new: str) -> Diffs:
+    table: dict[str, str] = {}
+    chunks: list[str] = []
+
+    def encode(text: str) -> str:
+        out = []
+        for chunk in _CHUNK.findall(text):
+            char = table.get(chunk)
+            if char is None:
+                char = _token_char(len(chunks))
+                table[chunk] = char
+                chunks.append(chunk)
+            out.append(char)
+        return "".join(out)
+
+    encoded = _WordDmp(DIFF_BUDGET).diff_main(encode(old), encode(new), False)
+    diffs: Diffs = []
+    deleted: list[str] = []
+    inserted: list[str] = []
+
+    def flush() -> None:
+        for op, text in _token_diff("".join(deleted), "".join(inserted)):
+            _push(diffs, op, text)
+        deleted.clear()
+        inserted.clear()
+
+    for op, chars in encoded:
+        text = "".join(chunks[ord(c) - 1 if ord(c) < 0xD800 else ord(c) - 0x801] for c in chars)
+        if op == EQUAL:
+            flush()
+            _push(diffs, EQUAL, text)
         else:
-            diffs.append((op, text))
+            (deleted if op == DELETE else inserted).append(text)
+    flush()
+    return diffs
+
+
+def word_diff(old: str, new: str) -> Diffs:
+    """Word-level diff of two texts, semantically cleaned up, as (op, text) tuples.
+
+    The diff and diff-match-patch's semantic clean-up both run on tokens (words, runs of spaces,
+    single other characters), so a change is always a whole number of tokens. The common beginning
+    and end are set aside first; long texts are compared sentence by sentence first, then word by
+    word within the sentences that changed.
+    """
+    if old == new:
+        return [(EQUAL, old)] if old else []
+    prefix = _common_prefix(old, new)
+    old_rest, new_rest = old[prefix:], new[prefix:]
+    suffix = _common_suffix(old_rest, new_rest)
+    old_mid = old_rest[: len(old_rest) - suffix]
+    new_mid = new_rest[: len(new_rest) - suffix]
+    diffs: Diffs = []
+    _push(diffs, EQUAL, old[:prefix])
+    middle = (
+        _chunked_diff(old_mid, new_mid)
+        if len(old_mid) + len(new_mid) > CHUNKED_ABOVE
+        else _token_diff(old_mid, new_mid)
+    )
+    for op, text in middle:
+        _push(diffs, op, text)
+    _push(diffs, EQUAL, old_rest[len(old_rest) - suffix :])
     return diffs
 
 

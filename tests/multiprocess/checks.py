@@ -75,9 +75,11 @@ def summary(drafters: list[Drafter]) -> str:
     for d in drafters:
         via_fetch = sum(1 for _n, via in d.applied if via == "fetch")
         slowest = max(d.answer_latencies, default=0.0)
+        resent = sum(1 for record in d.edits.values() if record.sends > 1)
         lines.append(
             f"{d.name}: typed={len(d.typed)} edits={len(d.edits)} applied={len(d.applied)} "
-            f"(by fetch {via_fetch}) fetches={d.fetches} connects={d.connects} errors={dict(d.error_codes)} "
+            f"(by fetch {via_fetch}) resent={resent} fetches={d.fetches} connects={d.connects} "
+            f"errors={dict(d.error_codes)} "
             f"slowest answer={slowest:.2f}s"
         )
     return "\n".join(lines)

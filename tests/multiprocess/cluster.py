@@ -80,7 +80,14 @@ def stop_group(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float
 
 
 def tools_available() -> bool:
-    return (PG_BIN / "initdb").exists() and Path(REDIS_SERVER).exists() and Path(NGINX).exists()
+    """The PostgreSQL server binaries, redis-server, nginx and openssl (and runuser, as root)."""
+    return (
+        (PG_BIN / "initdb").exists()
+        and Path(REDIS_SERVER).exists()
+        and Path(NGINX).exists()
+        and shutil.which("openssl") is not None
+        and (os.geteuid() != 0 or shutil.which("runuser") is not None)
+    )
 
 
 # -- PostgreSQL ---------------------------------------------------------------------------
@@ -119,7 +126,6 @@ class PrivatePostgres:
             "port": str(self.port),
             "unix_socket_directories": f"'{self.dir}'",
             "fsync": "off",
-            "synchronous_commit": "off",
             "full_page_writes": "off",
             "max_connections": "100",
             "shared_buffers": "32MB",
@@ -371,8 +377,8 @@ def stop_apps(apps: list[AppProcess]) -> None:
 
 # -- nginx --------------------------------------------------------------------------------
 
-NGINX_TEST_CONF = """\
-# The test's nginx: the production example (deploy/nginx.conf) on 127.0.0.1, without TLS.
+NGINX_MAIN_CONF = """\
+# nginx for one test: one worker, every file in the test's directory.
 worker_processes 1;
 user {user};
 error_log {dir}/nginx-error.log info;
@@ -389,86 +395,104 @@ http {{
     uwsgi_temp_path {dir}/uwsgi;
     scgi_temp_path {dir}/scgi;
 
-    upstream undersigned {{
-        # Production hashes the client's address (`hash $remote_addr consistent;`). Every test
-        # client comes from 127.0.0.1, so that would send all of them to one process; the tests
-        # choose a process with `?node=...` in the Socket.IO URL instead. Stickiness is the same:
-        # one client, one process, and when that process dies nginx hashes it to another.
-        hash $arg_node consistent;
+    include {site};
+}}
+"""
+
+NGINX_TEST_SITE = """\
+# The test's site: deploy/nginx.conf on 127.0.0.1, without TLS, routing by ?node=.
+upstream undersigned {{
+    # Production hashes the client's address (`hash $remote_addr consistent;`). Every test
+    # client comes from 127.0.0.1, so that would send all of them to one process; the tests
+    # choose a process with `?node=...` in the Socket.IO URL instead. Stickiness is the same:
+    # one client, one process, and when that process dies nginx hashes it to another.
+    hash $arg_node consistent;
 {servers}
-    }}
+}}
 
-    map $http_upgrade $connection_upgrade {{
-        default upgrade;
-        ''      close;
-    }}
+map $http_upgrade $connection_upgrade {{
+    default upgrade;
+    ''      close;
+}}
 
-    server {{
-        listen 127.0.0.1:{port};
-        client_max_body_size 1m;
+server {{
+    listen 127.0.0.1:{port};
+    client_max_body_size 1m;
 
-        proxy_http_version 1.1;
-        # $http_host keeps the port: the websocket's Origin (http://127.0.0.1:{port}) must match it.
+    proxy_http_version 1.1;
+    # $http_host keeps the port: the websocket's Origin (http://127.0.0.1:{port}) must match it.
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_connect_timeout 2s;
+    proxy_next_upstream error timeout;
+    # Which process answered (the tests use it to find ?node values for each process).
+    add_header X-Upstream $upstream_addr always;
+
+    location /socket.io/ {{
+        proxy_pass http://undersigned;
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_connect_timeout 2s;
-        # Which process answered (the tests use it to find ?node values for each process).
-        add_header X-Upstream $upstream_addr always;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        proxy_buffering off;
+        proxy_read_timeout 120s;
+    }}
 
-        location /socket.io/ {{
-            proxy_pass http://undersigned;
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_buffering off;
-            proxy_read_timeout 120s;
-        }}
-
-        location / {{
-            proxy_pass http://undersigned;
-        }}
+    location / {{
+        proxy_pass http://undersigned;
     }}
 }}
 """
 
 
-class Nginx:
-    """nginx in front of app processes, routing by `?node=` (see NGINX_TEST_CONF)."""
+class NginxProcess:
+    """nginx as a child process serving one site file (the http-level part of a configuration)."""
 
-    def __init__(self, apps: list[AppProcess], workdir: Path) -> None:
-        self.dir = workdir / "nginx"
+    def __init__(self, workdir: Path, site: str, ports: list[int]) -> None:
+        self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.apps = apps
-        servers = "\n".join(f"        server 127.0.0.1:{app.port} max_fails=1 fail_timeout=5s;" for app in apps)
+        self.ports = ports
+        (self.dir / "site.conf").write_text(site)
         user = "root" if os.geteuid() == 0 else "nobody"  # workers must reach the private temp dirs
         self.conf = self.dir / "nginx.conf"
-        self.conf.write_text(NGINX_TEST_CONF.format(user=user, dir=self.dir, servers=servers, port=self.port))
+        self.conf.write_text(NGINX_MAIN_CONF.format(user=user, dir=self.dir, site=self.dir / "site.conf"))
         self.proc: subprocess.Popen | None = None
-        self.node_for: dict[str, str] = {}  # app name -> a ?node value nginx sends to it
 
-    def start(self) -> Nginx:
-        check = subprocess.run(
-            [NGINX, "-t", "-c", str(self.conf), "-g", f"daemon off; pid {self.dir}/nginx.pid;"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+    def _command(self, *extra: str) -> list[str]:
+        return [NGINX, *extra, "-c", str(self.conf), "-g", f"daemon off; pid {self.dir}/nginx.pid;"]
+
+    def start(self) -> None:
+        check = subprocess.run(self._command("-t"), capture_output=True, text=True, timeout=30)
         if check.returncode != 0:
             raise RuntimeError(f"nginx -t failed: {check.stderr}")
         log = (self.dir / "nginx-stderr.log").open("w")
-        self.proc = subprocess.Popen(
-            [NGINX, "-c", str(self.conf), "-g", f"daemon off; pid {self.dir}/nginx.pid;"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.proc = subprocess.Popen(self._command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
-        wait_until(lambda: port_open(self.port), 15, f"nginx on port {self.port}")
+        for port in self.ports:
+            wait_until(lambda port=port: port_open(port), 15, f"nginx on port {port}")
+
+    def stop(self) -> None:
+        """nginx's fast shutdown (SIGTERM; SIGQUIT would wait for open websockets to close)."""
+        if self.proc is not None:
+            stop_group(self.proc, signal.SIGTERM, timeout=10)
+            self.proc = None
+
+
+class Nginx(NginxProcess):
+    """nginx in front of app processes, routing by `?node=` (see NGINX_TEST_SITE)."""
+
+    def __init__(self, apps: list[AppProcess], workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.apps = apps
+        servers = "\n".join(f"    server 127.0.0.1:{app.port} max_fails=1 fail_timeout=5s;" for app in apps)
+        super().__init__(workdir / "nginx", NGINX_TEST_SITE.format(servers=servers, port=self.port), [self.port])
+        self.node_for: dict[str, str] = {}  # app name -> a ?node value nginx sends to it
+
+    def start(self) -> Nginx:
+        super().start()
         self._find_nodes()
         return self
 
@@ -489,11 +513,6 @@ class Nginx:
     def socket_url(self, app_name: str) -> str:
         """The URL a drafter connects to, through nginx, to reach `app_name` while it lives."""
         return f"{self.url}?node={self.node_for[app_name]}"
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            stop_group(self.proc, signal.SIGQUIT, timeout=10)
-            self.proc = None
 
 
 def api_get(base_url: str, path: str, token: str, **kwargs: Any) -> requests.Response:

@@ -61,7 +61,7 @@ class Services:
 
 @pytest.fixture(scope="session")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    require_part(tools_available(), "PostgreSQL 15 server binaries, redis-server and nginx")
+    require_part(tools_available(), "PostgreSQL 15 server binaries, redis-server, nginx and openssl")
     workdir = tmp_path_factory.mktemp("multiprocess")
     postgres = PrivatePostgres()
     redis = PrivateRedis(workdir / "redis")
@@ -135,13 +135,14 @@ def make_drafter(cluster: Cluster) -> Iterator[Callable[..., Drafter]]:
     """Connect a drafter (through nginx to the named process) and join the letter."""
     made: list[Drafter] = []
 
-    def make(name: str, app: str, official: int, letter_id: int, *, url: str | None = None) -> Drafter:
+    def make(name: str, app: str, official: int, letter_id: int, *, url: str | None = None, **options) -> Drafter:
         drafter = Drafter(
             name,
             url or cluster.nginx.socket_url(app),
             cluster.services.drafter_token(official),
             letter_id,
             seed=official,
+            **options,
         )
         made.append(drafter)
         return drafter.start()
@@ -166,4 +167,3 @@ def app_factory(services: Services, tmp_path: Path) -> Iterator[Callable[..., li
 
     yield start
     stop_apps(started)
-

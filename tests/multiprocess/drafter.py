@@ -35,7 +35,7 @@ from app.sync import RevisionGap, SyncClient, utf16_len
 NAMESPACE = "/draft"
 FETCH_GRACE = 0.3  # seconds behind before asking with fetch (events may arrive out of order)
 RETRY_AFTER = 0.5  # seconds before resending an edit the server failed
-ANSWER_TIMEOUT = 30.0  # an edit or fetch without an answer this long is sent again
+ANSWER_TIMEOUT = 20.0  # an edit or fetch without an answer this long (connected) is sent again
 
 
 @dataclass
@@ -45,6 +45,7 @@ class EditRecord:
     base_revision: int
     patch: str
     sends: int = 0
+    awaiting: bool = False  # the latest send has had no answer yet
     first_sent: float = 0.0
     last_sent: float = 0.0
     acked_revision: int | None = None
@@ -55,7 +56,9 @@ class EditRecord:
 class Drafter:
     """One drafting client; see the module docstring. Thread-safe accessors for tests."""
 
-    def __init__(self, name: str, url: str, token: str, letter_id: int, *, seed: int = 0) -> None:
+    def __init__(
+        self, name: str, url: str, token: str, letter_id: int, *, seed: int = 0, **client_options: Any
+    ) -> None:
         self.name = name
         self.url = url
         self.token = token
@@ -69,6 +72,7 @@ class Drafter:
             randomization_factor=0.2,
             request_timeout=5,
             handle_sigint=False,
+            **client_options,
         )
         self.sio.on("connect", self._on_connect, namespace=NAMESPACE)
         self.sio.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
@@ -114,6 +118,7 @@ class Drafter:
         self.connect_errors: list[str] = []
         self.fetches = 0
         self.answer_latencies: list[float] = []  # seconds from each edit send to its answer
+        self.unanswered = 0  # requests left without an answer for ANSWER_TIMEOUT on a live connection
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -132,7 +137,7 @@ class Drafter:
     def close(self) -> None:
         try:
             self.sio.disconnect()
-        except Exception as error:  # noqa: BLE001  (closing must not fail a test's teardown)
+        except Exception as error:  # (closing must not fail a test's teardown)
             self.problems.append(f"disconnect failed: {error!r}")
         self._stop.set()
         self._thread.join(timeout=5)
@@ -163,7 +168,9 @@ class Drafter:
 
     def fetch_since(self, since: int, timeout: float = 15) -> list[dict[str, Any]]:
         """Every stored revision after `since` (a blocking `fetch`, outside the pump)."""
-        answer = self.sio.call("fetch", {"letter_id": self.letter_id, "since": since}, namespace=NAMESPACE, timeout=timeout)
+        answer = self.sio.call(
+            "fetch", {"letter_id": self.letter_id, "since": since}, namespace=NAMESPACE, timeout=timeout
+        )
         if not isinstance(answer, dict) or not answer.get("ok"):
             raise AssertionError(f"fetch refused: {answer!r}")
         return answer["revisions"]
@@ -246,7 +253,7 @@ class Drafter:
 
         try:
             self.sio.emit(event, payload, namespace=NAMESPACE, callback=answered)
-        except Exception as error:  # noqa: BLE001  (not connected: sent again after the reconnect)
+        except Exception as error:  # (not connected: sent again after the reconnect)
             self.error_samples.append(f"{event} not sent: {error!r}"[:200])
             return False
         return True
@@ -264,7 +271,7 @@ class Drafter:
                     if item is not None:
                         self._handle(item)
                     self._tick()
-                except Exception as error:  # noqa: BLE001  (recorded; the test fails on it)
+                except Exception as error:  # (recorded; the test fails on it)
                     self.problems.append(f"pump: {error!r}"[:300])
 
     def _handle(self, item: tuple) -> None:
@@ -297,16 +304,23 @@ class Drafter:
         now = time.monotonic()
         if self.connected and not self.joined and (self._join_sent_at is None or now - self._join_sent_at > 5):
             self._send_join()
+        self._type_due(now)  # typing goes on while disconnected, as in a browser
         if not self.joined or self.sync is None:
             return
-        self._type_due(now)
         edit = self.sync.in_flight
         if edit is not None:
             record = self.edits[edit.edit_id]
+            unanswered = (
+                record.awaiting
+                and self._inflight_generation == self.generation
+                and now - record.last_sent > ANSWER_TIMEOUT
+            )
+            if unanswered:
+                self.unanswered += 1
             if (
-                self._inflight_generation != self.generation
+                unanswered
+                or self._inflight_generation != self.generation
                 or (self._resend_at is not None and now >= self._resend_at)
-                or now - record.last_sent > ANSWER_TIMEOUT
             ):
                 self._send_edit(edit.edit_id)
         self._maybe_fetch(now)
@@ -357,7 +371,7 @@ class Drafter:
             except RevisionGap as error:  # cannot happen: only the next revision is applied
                 self.problems.append(f"gap: {error}")
                 return
-            except Exception as error:  # noqa: BLE001  (the shadow and the server disagree)
+            except Exception as error:  # (the shadow and the server disagree)
                 self.problems.append(f"revision {item['revision']} does not apply: {error!r}"[:300])
                 return
             self.applied.append((item["revision"], item["via"]))
@@ -375,6 +389,7 @@ class Drafter:
         if self._fetch_sent_at is not None:
             if now - self._fetch_sent_at < ANSWER_TIMEOUT:
                 return
+            self.unanswered += 1
             self._fetch_sent_at = None  # no answer: ask again
         if sync.revision >= self.known_revision:
             self._behind_since = None
@@ -421,7 +436,9 @@ class Drafter:
         if edit is None:
             return
         self._inflight_markers, self._pending_markers = self._pending_markers, []
-        self.edits[edit.edit_id] = EditRecord(edit.edit_id, list(self._inflight_markers), edit.base_revision, edit.patch)
+        self.edits[edit.edit_id] = EditRecord(
+            edit.edit_id, list(self._inflight_markers), edit.base_revision, edit.patch
+        )
         self._send_edit(edit.edit_id)
 
     def _send_edit(self, edit_id: str) -> None:
@@ -431,6 +448,7 @@ class Drafter:
         self._resend_at = None
         self._inflight_generation = self.generation
         record.sends += 1
+        record.awaiting = True
         record.first_sent = record.first_sent or now
         record.last_sent = now
         payload = {
@@ -446,6 +464,8 @@ class Drafter:
         _, edit_id, sent_at = tag
         record = self.edits[edit_id]
         self.answer_latencies.append(time.monotonic() - sent_at)
+        if sent_at == record.last_sent:
+            record.awaiting = False
         sync = self.sync
         current = sync is not None and sync.in_flight is not None and sync.in_flight.edit_id == edit_id
         if isinstance(answer, dict) and answer.get("ok"):

@@ -3,14 +3,18 @@ see each other's edits, and rate limits count across processes."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import subprocess
 import time
 import uuid
 
 import pytest
 import requests
+import socketio
 
 from tests.multiprocess.checks import assert_converged, settle, summary
+from tests.multiprocess.cluster import REPO_ROOT, NginxProcess, free_port
 
 pytestmark = [pytest.mark.multiprocess, pytest.mark.xdist_group("multiprocess")]
 
@@ -86,3 +90,76 @@ def test_sign_in_rate_limit_is_shared_between_processes(services, app_factory):
     for _app, session, _token in forms:
         session.close()
     assert statuses == [401] * 10 + [429], statuses
+
+
+def production_site(apps, http_port: int, https_port: int, cert, key) -> str:
+    """deploy/nginx.conf with its addresses, ports and certificate replaced, nothing else."""
+    site = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    replacements = [
+        (r"(?m)^\s*server 127\.0\.0\.1:\d+ [^;]*;\n", ""),
+        (r"(?m)^\s*listen \[::\]:[^\n]*\n", ""),
+        (r"(?m)^(\s*)listen 80;", rf"\1listen 127.0.0.1:{http_port};"),
+        (r"(?m)^(\s*)listen 443 ssl", rf"\1listen 127.0.0.1:{https_port} ssl"),
+        (r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};"),
+        (r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};"),
+    ]
+    for pattern, replacement in replacements:
+        site, count = re.subn(pattern, replacement, site)
+        assert count, f"deploy/nginx.conf no longer has {pattern!r}"
+    servers = "".join(f"    server 127.0.0.1:{app.port} max_fails=1 fail_timeout=10s;\n" for app in apps)
+    site, count = re.subn(r"(hash \$remote_addr consistent;\n)", rf"\1{servers}", site)
+    assert count == 1, "deploy/nginx.conf no longer hashes $remote_addr"
+    return site
+
+
+def test_production_nginx_example_serves_drafting(cluster, make_drafter, tmp_path):
+    """deploy/nginx.conf as shipped (TLS, HTTP/2, sticky by address, websocket upgrade) in front of
+    the two processes: the redirect, HSTS, and a drafting session over wss:// through it."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    http_port, https_port = free_port(), free_port()
+    site = production_site(cluster.apps.values(), http_port, https_port, cert, key)
+    nginx = NginxProcess(tmp_path / "production-nginx", site, [http_port, https_port])
+    nginx.start()
+    try:
+        plain = requests.get(f"http://127.0.0.1:{http_port}/healthz", allow_redirects=False, timeout=10)
+        assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+        secure = requests.get(f"https://127.0.0.1:{https_port}/healthz", verify=str(cert), timeout=10)
+        assert secure.status_code == 200 and "max-age" in secure.headers["Strict-Transport-Security"]
+
+        # A browser on the site sends Origin https://<host> (the standard port is left out).
+        url = f"https://127.0.0.1:{https_port}"
+        browser_like = {"ssl_verify": False, "websocket_extra_options": {"origin": "https://127.0.0.1"}}
+        letter_id = cluster.new_letter("Through the production nginx")
+        initial = cluster.letter(letter_id)["text"]
+        drafter = make_drafter("p", "A", 2, letter_id, url=url, **browser_like)
+        drafter.type_markers(5, interval=0.05)
+        server = settle([drafter], cluster, letter_id)
+        assert_converged(server, [drafter], initial)
+        assert drafter.connects == 1 and not drafter.error_codes
+
+        # A page from another site may not open a drafting connection through the proxy.
+        foreign = socketio.Client(
+            reconnection=False, ssl_verify=False, websocket_extra_options={"origin": "https://elsewhere.example"}
+        )
+        # (python-engineio reports the refused handshake as ConnectionError or ValueError.)
+        with contextlib.suppress(socketio.exceptions.ConnectionError, ValueError):
+            foreign.connect(
+                url,
+                transports=["websocket"],
+                namespaces=["/draft"],
+                auth={"token": cluster.services.drafter_token(3)},
+                wait_timeout=5,
+            )
+        assert not foreign.connected
+        foreign.disconnect()
+    finally:
+        nginx.stop()

@@ -11,7 +11,9 @@ from tests.support.services import POSTGRES_ADMIN_URL
 
 
 def worker_suffix() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """Unique to this test run and worker, so that runs side by side never share a database."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
+    return f"{run}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 def create_postgres_database(name: str) -> str:

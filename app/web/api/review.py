@@ -3,8 +3,9 @@ requests, comments, restoring). Officials only; see docs/review.md."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, jsonify
 from flask.views import MethodView
+from flask_babel import gettext as _
 
 from app.realtime.broadcast import broadcast_revision
 from app.services import authorship, comments, history, review, suggestions
@@ -84,7 +85,7 @@ class Blame(MethodView):
     def get(self, letter_id: int, revision=None):
         """Who wrote each part of revision n (default: the newest): runs whose texts, joined, are its text,
         each credited to the revision that wrote it and that revision's author (officials)."""
-        return jsonify(authorship.blame(api_official(), letter_id, revision))
+        return Response(authorship.blame_body(api_official(), letter_id, revision), mimetype="application/json")
 
 
 # -- suggestions ------------------------------------------------------------------------------
@@ -286,5 +287,5 @@ class Resolve(MethodView):
         """Resolve a thread, or reopen it with {"resolved": false} (officials)."""
         resolved = payload.get("resolved", True)
         if not isinstance(resolved, bool):
-            raise InvalidInput("resolved must be true or false.", details={"field": "resolved"})
+            raise InvalidInput(_("resolved must be true or false."), details={"field": "resolved"})
         return comments.comment_json(comments.set_resolved(api_official(), comment_id, resolved))
