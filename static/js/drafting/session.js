@@ -138,6 +138,8 @@ export class DraftSession {
     this.transport = o.transport;
     this.canEdit = o.canEdit !== false;
     this.debounceMs = o.debounceMs ?? 150;
+    // How often to check for revisions whose broadcast was lost (0: never).
+    this.pollMs = o.pollMs ?? 15000;
     this.ackFallbackMs = o.ackFallbackMs ?? 3000;
     this.retryMs = o.retryMs ?? 1000;
     this.timers = o.timers || {
@@ -261,6 +263,14 @@ export class DraftSession {
     }
     if (t.connected) this.handleConnect();
     else this._updateStatus();
+    // A revision whose broadcast was lost (a server process died, or the message queue was down
+    // just then) is otherwise only noticed when the next one arrives: check now and then.
+    if (this.pollMs > 0 && typeof setInterval === 'function') {
+      this._poll = setInterval(() => {
+        if (this.inRoom && !this._fetching) this._fetch();
+      }, this.pollMs);
+      if (this._poll && typeof this._poll.unref === 'function') this._poll.unref();
+    }
     return this;
   }
 
