@@ -259,7 +259,7 @@ def prepare_database(workdir: Path, args: argparse.Namespace, letters_needed: in
         "drafters": max(args.drafters),
         "letters": letters_needed,
         "run": secrets.token_hex(4),
-        "text": initial_text(args.initial_chars),
+        "text": initial_text(args.initial_chars, args.letter),
     }
     done = subprocess.run(
         [PYTHON, "-c", SETUP_SNIPPET, json.dumps(spec)],
@@ -274,19 +274,26 @@ def prepare_database(workdir: Path, args: argparse.Namespace, letters_needed: in
     return {"env": env, "database_url": database_url, **made}
 
 
-def initial_text(chars: int) -> str:
+def initial_text(chars: int, kind: str = "typographic") -> str:
+    paragraph = LETTER_PARAGRAPH
+    if kind == "ascii":
+        paragraph = (
+            paragraph.replace("\u2014", "-").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+        )
     text = ""
     while len(text) < chars:
-        text += LETTER_PARAGRAPH
+        text += paragraph
     return text[:chars].rstrip() + "\n"
 
 
 class Server:
-    def __init__(self, kind: str, env: dict[str, str], port: int, log_path: Path) -> None:
+    def __init__(
+        self, kind: str, env: dict[str, str], port: int, log_path: Path, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.kind = kind
         self.port = port
         self.log_path = log_path
-        self.env = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
+        self.env = {**env, **(extra_env or {}), "HOST": "127.0.0.1", "PORT": str(port)}
         if kind == "gunicorn":
             command = [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"]
         else:
@@ -376,16 +383,28 @@ def wait_for_quiet(limit_pct: float, max_wait: float) -> float:
 def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Namespace, workdir: Path) -> dict:
     tokens = db_info["tokens"][:n]
     background_before = wait_for_quiet(args.quiet_below, args.wait_quiet) if args.wait_quiet > 0 else background_cpu()
-    port = free_port()
-    server = Server(args.server, db_info["env"], port, workdir / f"server-{n}.log")
+    extra_env = {"SOCKETIO_MESSAGE_QUEUE": args.message_queue} if args.server_processes > 1 else {}
+    if args.server_processes > 1:
+        flush_message_queue(args.message_queue)
+    servers = [
+        Server(args.server, db_info["env"], free_port(), workdir / f"server-{n}-{s}.log", extra_env)
+        for s in range(args.server_processes)
+    ]
+    server = servers[0]
+    port = server.port
     generators: list[subprocess.Popen] = []
     try:
-        server.wait_ready(tokens[0], letter_id)
+        for one in servers:
+            one.wait_ready(tokens[0], letter_id)
         initial = server_letter(port, tokens[0], letter_id)
+        if args.memory:
+            return memory_step(n, letter_id, tokens, servers, args, workdir)
         k = max(1, min(args.processes, n))
         env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_APP_ROOT": str(ROOT)}
         for p in range(k):
             mine = [(i, tokens[i]) for i in range(p, n, k)]
+            # With several server processes, generator p talks to server p mod S: half the drafters each.
+            target = servers[p % len(servers)]
             proc = subprocess.Popen(
                 [PYTHON, str(BENCH_ROOT / "bench" / "drafting_worker.py")],
                 cwd=ROOT,
@@ -399,7 +418,7 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
                 proc,
                 {
                     "host": "127.0.0.1",
-                    "port": port,
+                    "port": target.port,
                     "letter_id": letter_id,
                     "drafters": mine,
                     "seed": p,
@@ -431,7 +450,10 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
             )
         # CPU over the measured window only.
         time.sleep(max(0.0, measure_from - time.time()))
-        pids = {"server": server.pid, **{f"gen{p}": proc.pid for p, proc in enumerate(generators)}}
+        pids = {
+            **{f"server{s}": one.pid for s, one in enumerate(servers)},
+            **{f"gen{p}": proc.pid for p, proc in enumerate(generators)},
+        }
         profiler = None
         if args.profile:
             # Sample the serving process's Python stacks (py-spy, see bench/requirements.txt).
@@ -450,7 +472,7 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
                     "-p",
                     str(server.pid),
                     "-o",
-                    str(RESULTS / f"profile-{args.server}-{n}.txt"),
+                    str(workdir / f"profile-{n}.txt"),
                 ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -462,12 +484,15 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
         after = {name: cpu_seconds(pid) for name, pid in pids.items()}
         busy1, total1 = machine_cpu()
         wall = time.monotonic() - wall0
-        rss, hwm = memory_mb(server.pid)
+        memories = [memory_mb(one.pid) for one in servers]
+        rss, hwm = sum(m[0] for m in memories), sum(m[1] for m in memories)
+        profile: dict[str, Any] | None = None
         if profiler is not None:
             try:
                 profiler.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 profiler.kill()
+            profile = summarise_profile(workdir / f"profile-{n}.txt")
 
         settle_deadline = time.monotonic() + args.settle_seconds + 30
         settled = [reader.read(settle_deadline) for reader in readers]
@@ -485,8 +510,11 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        server_cpu = (after["server"] - before["server"]) / wall * 100
-        generator_cpu = sum(after[k] - before[k] for k in pids if k != "server") / wall * 100
+        per_server_cpu = [
+            (after[f"server{s}"] - before[f"server{s}"]) / wall * 100 for s in range(len(servers))
+        ]
+        server_cpu = sum(per_server_cpu)
+        generator_cpu = sum(after[k] - before[k] for k in pids if k.startswith("gen")) / wall * 100
         machine_busy = (busy1 - busy0) / wall * 100
         return summarise(
             n,
@@ -507,8 +535,12 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
                 "machine_capacity_pct": round((total1 - total0) / wall * 100),
                 "server_rss_mb": round(rss, 1),
                 "server_peak_rss_mb": round(hwm, 1),
+                "server_processes": len(servers),
+                "per_server_cpu_pct": [round(c, 1) for c in per_server_cpu],
+                "per_server_rss_mb": [round(m[0], 1) for m in memories],
             },
-            server.problems(),
+            [line for one in servers for line in one.problems()],
+            profile,
         )
     finally:
         for proc in generators:
@@ -516,10 +548,102 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
                 proc.kill()
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=10)
-        server.stop()
+        for one in servers:
+            one.stop()
 
 
-def summarise(n, k, args, initial, final, results, settled, connected, connect_failures, cpu, problems) -> dict:
+def flush_message_queue(url: str) -> None:
+    """Empty the bench's own Redis database (pub/sub itself is not per database; see docs/PERFORMANCE.md)."""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(["redis-cli", "-u", url, "FLUSHDB"], capture_output=True, timeout=10)
+
+
+def memory_step(
+    n: int, letter_id: int, tokens: list[str], servers: list[Server], args: argparse.Namespace, workdir: Path
+) -> dict:
+    """Server RSS before and after N idle drafters connect and join (nobody types)."""
+    time.sleep(2)
+    before = [memory_mb(one.pid)[0] for one in servers]
+    generators: list[subprocess.Popen] = []
+    connected = 0
+    try:
+        if n:
+            k = max(1, min(args.processes, n))
+            env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_APP_ROOT": str(ROOT)}
+            for p in range(k):
+                proc = subprocess.Popen(
+                    [PYTHON, str(BENCH_ROOT / "bench" / "drafting_worker.py")],
+                    cwd=ROOT,
+                    env=env,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=(workdir / f"generator-mem-{n}-{p}.log").open("w"),
+                )
+                generators.append(proc)
+                send(
+                    proc,
+                    {
+                        "host": "127.0.0.1",
+                        "port": servers[p % len(servers)].port,
+                        "letter_id": letter_id,
+                        "drafters": [(i, tokens[i]) for i in range(p, n, k)],
+                        "seed": p,
+                        "typists": 0,
+                        "settle_seconds": 5,
+                    },
+                )
+            readers = [LineReader(proc) for proc in generators]
+            deadline = time.monotonic() + 120
+            connected = sum(reader.read(deadline)["connected"] for reader in readers)
+        time.sleep(5)  # let the joins' allocations settle
+        after = [memory_mb(one.pid)[0] for one in servers]
+    finally:
+        for proc in generators:
+            proc.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=10)
+    growth = sum(after) - sum(before)
+    return {
+        "drafters": n,
+        "connected": connected,
+        "server_processes": len(servers),
+        "rss_before_mb": round(sum(before), 1),
+        "rss_after_mb": round(sum(after), 1),
+        "rss_growth_mb": round(growth, 1),
+        "mb_per_drafter": round(growth / n, 3) if n else None,
+    }
+
+
+def summarise_profile(path: Path, top: int = 25) -> dict[str, Any] | None:
+    """Share of py-spy samples per function: where the time went (self) and under what (inclusive)."""
+    if not path.exists():
+        return None
+    total = 0
+    own: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit() or not stack:
+            continue
+        samples = int(count)
+        total += samples
+        frames = [frame.split(":")[0] + ")" if " (" in frame else frame for frame in stack.split(";")]
+        own[frames[-1]] = own.get(frames[-1], 0) + samples
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + samples
+    if total == 0:
+        return None
+
+    def share(counts: dict[str, int]) -> list[list]:
+        ranked = sorted(counts.items(), key=lambda item: -item[1])[:top]
+        return [[name, round(100 * value / total, 1)] for name, value in ranked]
+
+    return {"samples": total, "self_pct": share(own), "inclusive_pct": share(inclusive)}
+
+
+def summarise(
+    n, k, args, initial, final, results, settled, connected, connect_failures, cpu, problems, profile=None
+) -> dict:
     delivery: dict[int, int] = {}
     acks: dict[int, int] = {}
     per_edit: dict[str, list[int]] = {}
@@ -592,6 +716,7 @@ def summarise(n, k, args, initial, final, results, settled, connected, connect_f
         "connect_failures": connect_failures[:5],
         "server_log_problems": len(problems),
         "server_log_samples": problems[:5],
+        "profile": profile,
     }
     step["zero_divergence"] = (
         diverged == 0 and step["lost_characters"] == 0 and step["sync_mismatches"] == 0 and connected == n
@@ -642,9 +767,32 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5, help="typing before the measured window")
     parser.add_argument("--processes", type=int, default=4, help="load-generator processes")
     parser.add_argument("--server", choices=("gunicorn", "wsgi"), default="gunicorn")
+    parser.add_argument(
+        "--server-processes",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="server processes; with 2, joined by --message-queue, half the drafters on each",
+    )
+    parser.add_argument(
+        "--message-queue",
+        default="redis://127.0.0.1:6379/14",
+        help="SOCKETIO_MESSAGE_QUEUE for --server-processes 2",
+    )
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="instead of typing: server RSS before and after N idle drafters connect and join",
+    )
     parser.add_argument("--database-url", default=None, help="an empty PostgreSQL database (default: fresh SQLite)")
     parser.add_argument(
         "--sqlite-wal", action="store_true", help="experiment: put the SQLite file in WAL mode (the app does not)"
+    )
+    parser.add_argument(
+        "--letter",
+        choices=("typographic", "ascii"),
+        default="typographic",
+        help="the letter's text: with typographic quotes and dashes (not ASCII), or plain ASCII",
     )
     parser.add_argument("--initial-chars", type=int, default=2000, help="length of the letter when typing starts")
     parser.add_argument("--settle-seconds", type=float, default=60, help="bound on waiting for catch-up")
@@ -670,7 +818,9 @@ def main() -> None:
         "with the repository's .venv",
     )
     parser.add_argument("--typists", type=int, default=None, help="only this many drafters type (the rest listen)")
-    parser.add_argument("--profile", action="store_true", help="py-spy the server over the window (results/)")
+    parser.add_argument(
+        "--profile", action="store_true", help="sample the server with py-spy over the window (summary in the JSON)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
     parser.add_argument("--output", default=None, help="JSON file (default bench/results/drafting-<time>.json)")
     args = parser.parse_args()
@@ -696,6 +846,9 @@ def main() -> None:
             print(f"N={n}: {args.warmup:g} s warm-up + {args.seconds:g} s measured ...", flush=True)
             step = run_step(n, db_info["letter_ids"][index], db_info, args, workdir)
             steps.append(step)
+            if args.memory:
+                print(f"  {json.dumps(step)}", flush=True)
+                continue
             lat = step["all_received_ms"]
             print(
                 f"  p50 {_f(lat['p50'])} ms, p95 {_f(lat['p95'])} ms, p99 {_f(lat['p99'])} ms, "
@@ -708,13 +861,15 @@ def main() -> None:
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
-    print()
-    print_table(steps)
-    first_collapse = next((s["drafters"] for s in steps if collapsed(s)), None)
-    print(
-        f"\ncollapse (p95 > 1 s, >1% of edits not delivered to all, or no catch-up): "
-        f"{'none up to ' + str(max(args.drafters)) if first_collapse is None else f'N={first_collapse}'}"
-    )
+    first_collapse = None
+    if not args.memory:
+        print()
+        print_table(steps)
+        first_collapse = next((s["drafters"] for s in steps if collapsed(s)), None)
+        print(
+            f"\ncollapse (p95 > 1 s, >1% of edits not delivered to all, or no catch-up): "
+            f"{'none up to ' + str(max(args.drafters)) if first_collapse is None else f'N={first_collapse}'}"
+        )
     report = {
         "git": git_state(),
         "command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
@@ -722,18 +877,22 @@ def main() -> None:
         "machine": machine_description(),
         "settings": {
             "server": args.server,
+            "server_processes": args.server_processes,
+            "mode": "memory" if args.memory else "typing",
             "database": "postgresql" if args.database_url else ("sqlite (WAL)" if args.sqlite_wal else "sqlite"),
             "seconds": args.seconds,
             "warmup": args.warmup,
             "processes": args.processes,
             "initial_chars": args.initial_chars,
+            "letter": args.letter,
             "nice": os.nice(0),
         },
         "first_collapse": first_collapse,
         "steps": steps,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    output = Path(args.output) if args.output else RESULTS / f"drafting-{started:%Y%m%dT%H%M%SZ}-{args.server}.json"
+    kind = f"{args.server}{args.server_processes}" + ("-memory" if args.memory else "")
+    output = Path(args.output) if args.output else RESULTS / f"drafting-{started:%Y%m%dT%H%M%SZ}-{kind}.json"
     output.write_text(json.dumps(report, indent=2))
     print(f"JSON: {output}")
 

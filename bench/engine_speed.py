@@ -2,9 +2,11 @@
 
 For each size (UTF-16 code units) and text kind it builds a letter, then times merging one
 drafter's edit (4 characters typed at a random place) made on the newest revision
-(base = newest) and on the revision 5 behind (base = newest - 5, so the edit is carried
-past 5 stored revisions by their patches, as the server does). Reports the median and p95
-of many runs, measured with time.perf_counter. No database, no network: the engine only.
+(base = newest), on the revision 5 behind (base = newest - 5, so the edit is carried past 5
+stored revisions, given their texts and patches as app/services/drafting.py gives them),
+and 50 behind (what happens once the server lags), the last also with the patches only.
+Reports the median and p95 of many runs, measured with time.perf_counter. No database,
+no network: the engine only.
 
     .venv/bin/python bench/engine_speed.py
     .venv/bin/python bench/engine_speed.py --sizes 1000,10000 --runs 500 --kinds ascii
@@ -33,6 +35,7 @@ WORDS = [
 # Typographic punctuation (BMP, not ASCII) and an occasional emoji (outside the BMP: two UTF-16 units).
 MIXED_EXTRAS = ["\u2014", "\u2019s", "\u201cSafe Streets\u201d", "caf\u00e9", "\U0001f6b2"]
 BEHIND = 5
+FAR_BEHIND = 50  # how far behind bases get when the server is slow (one edit per drafter in flight)
 
 
 def make_text(units: int, kind: str, rng: random.Random) -> str:
@@ -60,47 +63,47 @@ def typed(text: str, rng: random.Random, chunk: str = "abcd") -> str:
     return text[:at] + chunk + text[at:]
 
 
-def measure(size: int, kind: str, runs: int, seed: int) -> dict:
-    rng = random.Random(seed)
-    # Leave room for the edits so the result stays within MAX_TEXT_UNITS.
-    units = min(size, MAX_TEXT_UNITS - 4 * (BEHIND + 1))
-    base = make_text(units, kind, rng)
-    newest_cases = []
-    behind_cases = []
+def _time_cases(base: str, rng: random.Random, runs: int, behind: int, with_texts: bool) -> list[float]:
+    """Time merge_edit for `runs` fresh cases of an edit made `behind` revisions before the newest."""
+    times = []
     for _ in range(runs):
-        # base = newest: a patch made on the newest text.
-        newest_cases.append((base, make_patch(base, typed(base, rng))))
-    for _ in range(runs):
-        # base = newest - 5: five other drafters' revisions were stored after the base.
         texts = [base]
         patches = []
-        for _ in range(BEHIND):
+        for _ in range(behind):  # other drafters' revisions stored after the base
             nxt = typed(texts[-1], rng, "wxyz")
             patches.append(make_patch(texts[-1], nxt))
             texts.append(nxt)
-        behind_cases.append((base, make_patch(base, typed(base, rng)), texts[1:], patches))
-    newest_times = []
-    for base_text, patch in newest_cases:
+        patch = make_patch(base, typed(base, rng))
+        later_texts = texts[1:] if with_texts else ()
         start = time.perf_counter()
-        result = merge_edit(base_text, patch)
-        newest_times.append(time.perf_counter() - start)
+        result = merge_edit(base, patch, later_texts, later_patches=patches if behind else None)
+        times.append(time.perf_counter() - start)
         assert result.changed
-    behind_times = []
-    for base_text, patch, later_texts, later_patches in behind_cases:
-        start = time.perf_counter()
-        result = merge_edit(base_text, patch, later_texts, later_patches=later_patches)
-        behind_times.append(time.perf_counter() - start)
-        assert result.changed
-    return {
-        "size": size,
-        "units": utf16_len(base),
-        "kind": kind,
-        "runs": runs,
-        "newest_median_ms": statistics.median(newest_times) * 1000,
-        "newest_p95_ms": sorted(newest_times)[int(0.95 * (runs - 1))] * 1000,
-        "behind5_median_ms": statistics.median(behind_times) * 1000,
-        "behind5_p95_ms": sorted(behind_times)[int(0.95 * (runs - 1))] * 1000,
-    }
+    return times
+
+
+def _stats(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    return statistics.median(ordered) * 1000, ordered[int(0.95 * (len(ordered) - 1))] * 1000
+
+
+def measure(size: int, kind: str, runs: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    # Leave room for the edits so the result stays within MAX_TEXT_UNITS.
+    units = min(size, MAX_TEXT_UNITS - 4 * (FAR_BEHIND + 1))
+    base = make_text(units, kind, rng)
+    row: dict = {"size": size, "units": utf16_len(base), "kind": kind, "runs": runs}
+    # As the server calls it: the texts *and* the stored patches of the revisions since the base.
+    for label, behind, count, with_texts in (
+        ("newest", 0, runs, True),
+        ("behind5", BEHIND, runs, True),
+        ("behind50", FAR_BEHIND, max(10, runs // 4), True),
+        ("behind50_patches_only", FAR_BEHIND, max(10, runs // 4), False),
+    ):
+        median, p95 = _stats(_time_cases(base, rng, count, behind, with_texts))
+        row[f"{label}_median_ms"] = median
+        row[f"{label}_p95_ms"] = p95
+    return row
 
 
 def main() -> None:
@@ -113,17 +116,22 @@ def main() -> None:
     sizes = [int(v) for v in args.sizes.split(",")]
     kinds = [k for k in args.kinds.split(",") if k]
     rows = []
-    header = f"{'size':>8} {'kind':>6} {'newest p50':>11} {'newest p95':>11} {'newest-5 p50':>13} {'newest-5 p95':>13}"
-    print(f"merge_edit time per edit (ms), {args.runs} runs each")
+    header = (
+        f"{'size':>8} {'kind':>6} {'newest p50':>10} {'p95':>7} {'newest-5 p50':>12} {'p95':>7} "
+        f"{'newest-50 p50':>13} {'p95':>7} {'-50 patches only p50':>20}"
+    )
+    print(f"merge_edit time per edit (ms); {args.runs} runs each ({max(10, args.runs // 4)} for newest-50)")
     print(header)
     print("-" * len(header))
     for kind in kinds:
         for size in sizes:
-            row = measure(size, kind, args.runs, args.seed)
-            rows.append(row)
+            r = measure(size, kind, args.runs, args.seed)
+            rows.append(r)
             print(
-                f"{size:>8} {kind:>6} {row['newest_median_ms']:>11.3f} {row['newest_p95_ms']:>11.3f} "
-                f"{row['behind5_median_ms']:>13.3f} {row['behind5_p95_ms']:>13.3f}",
+                f"{size:>8} {kind:>6} {r['newest_median_ms']:>10.3f} {r['newest_p95_ms']:>7.3f} "
+                f"{r['behind5_median_ms']:>12.3f} {r['behind5_p95_ms']:>7.3f} "
+                f"{r['behind50_median_ms']:>13.3f} {r['behind50_p95_ms']:>7.3f} "
+                f"{r['behind50_patches_only_median_ms']:>20.3f}",
                 flush=True,
             )
     started = datetime.now(UTC)

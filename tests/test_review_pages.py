@@ -65,7 +65,7 @@ def test_diff_page_marks_insertions_and_deletions_without_colour(client, sign_in
     assert re.search(r"<ins class=\"diff-ins\">.*\{\+.*reaffirm.*\+\}.*</ins>", html)
     assert "deleted:" in html and "inserted:" in html
     side = client.get(base(letter_id) + "/diff?from=0&to=1&view=side").get_data(as_text=True)
-    assert "<table class=\"side-by-side\"" in side and "reaffirm" in side
+    assert '<table class="side-by-side"' in side and "reaffirm" in side
 
 
 def test_text_is_escaped_everywhere(client, sign_in, drafter, reviewer, letter_id):
@@ -94,7 +94,7 @@ def test_authorship_page_names_each_author(client, sign_in, reviewer, letter_id)
     sign_in(reviewer)
     html = client.get(base(letter_id) + "/authorship").get_data(as_text=True)
     assert "Alder Ada" in html and "Alder Bo" in html
-    assert 'class="blame-run author-' in html and "title=\"Alder Bo · revision 1" in html
+    assert 'class="blame-run author-' in html and 'title="Alder Bo · revision 1' in html
 
 
 def post_form(client, page: str, url: str, data: dict):
@@ -130,9 +130,7 @@ def test_reviewer_suggests_by_selection_and_a_drafter_accepts(client, sign_in, r
 
     client.post("/auth/sign-out", data={"csrf_token": csrf_token_from(overview)})
     sign_in(drafter)
-    accepted = post_form(
-        client, base(letter_id), base(letter_id) + f"/suggestions/{suggestion.id}/accept", {}
-    )
+    accepted = post_form(client, base(letter_id), base(letter_id) + f"/suggestions/{suggestion.id}/accept", {})
     assert accepted.status_code == 302
     assert text_of(letter_id) == text.replace("sanctuary", "welcoming")
     db.session.expire_all()

@@ -13,6 +13,28 @@
  */
 import { codePointOffset, debounce, fillTemplate } from './util.js';
 
+/**
+ * Point the history page's forms (name, approve, restore) at the revision now shown.
+ * @param {{revision: number, checkpoint: string|null, can_restore: boolean, links: {view: string}}} data
+ */
+function updateActions(data) {
+  const actions = document.getElementById('revision-actions');
+  if (!actions) return;
+  const n = String(data.revision);
+  for (const input of actions.querySelectorAll('input[name=revision]')) input.value = n;
+  for (const input of actions.querySelectorAll('input[name=next]')) input.value = data.links.view;
+  for (const button of actions.querySelectorAll('[data-label-template]')) {
+    button.textContent = fillTemplate(button.dataset.labelTemplate, { n });
+  }
+  const name = actions.querySelector('input[name=name]');
+  if (name) name.value = data.checkpoint || '';
+  const restore = actions.querySelector('[data-restore-form]');
+  if (restore) {
+    restore.hidden = !data.can_restore;
+    if (restore.dataset.confirmTemplate) restore.dataset.confirm = fillTemplate(restore.dataset.confirmTemplate, { n });
+  }
+}
+
 /** @param {HTMLFormElement} form */
 function setUpTimeslider(form) {
   const slider = form.querySelector('input[type=range]');
@@ -44,9 +66,23 @@ function setUpTimeslider(form) {
       if (author) author.textContent = data.author.name;
       const when = meta.querySelector('[data-field=when]');
       if (when) when.textContent = data.when;
-      for (const badge of meta.querySelectorAll('.badge')) badge.hidden = true;
       const kind = meta.querySelector('[data-field=kind]');
-      if (kind) kind.textContent = '';
+      if (kind) kind.textContent = data.kindLabel || '';
+      const badges = meta.querySelector('[data-field=badges]');
+      if (badges) {
+        badges.replaceChildren();
+        const names = data.checkpoint ? [[data.checkpoint, 'badge']] : [];
+        for (const name of data.approved_by) {
+          names.push([fillTemplate(badges.dataset.labelApproved || '{name}', { name }), 'badge approved']);
+        }
+        for (const [label, className] of names) {
+          const badge = document.createElement('span');
+          badge.className = className;
+          badge.textContent = label;
+          badges.append(badge);
+        }
+      }
+      updateActions(data);
       for (const link of panel.querySelectorAll('[data-link]')) {
         const href = data.links[link.dataset.link];
         if (href) link.href = href;
