@@ -42,6 +42,7 @@ from app.services.history import (
     require_revision,
     revision_text,
 )
+from app.services.lru import LRUCache
 from app.sync import operations as ot
 from app.sync.text import to_utf16_view
 
@@ -156,34 +157,7 @@ def spans(text: str, owners: Owners) -> list[tuple[str, int]]:
 # -- caches -----------------------------------------------------------------------------------
 
 
-class _OwnersCache:
-    """(letter key, revision) -> owners, bounded; any process may keep its own."""
-
-    def __init__(self, capacity: int = 32) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[tuple[Any, int], Owners] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, letter: Any, number: int) -> Owners | None:
-        with self._lock:
-            owners = self._items.get((letter, number))
-            if owners is not None:
-                self._items.move_to_end((letter, number))
-            return owners
-
-    def put(self, letter: Any, number: int, owners: Owners) -> None:
-        with self._lock:
-            self._items[(letter, number)] = owners
-            self._items.move_to_end((letter, number))
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-owners_cache = _OwnersCache()
+owners_cache: LRUCache[Owners] = LRUCache(capacity=32)
 
 # letter key -> (newest revision known, {revision: author id}): revisions never change author.
 _revision_authors: OrderedDict[Any, tuple[int, dict[int, int | None]]] = OrderedDict()
@@ -213,7 +187,7 @@ def owners_at(letter: Letter, number: int) -> Owners:
     start: int | None = None
     owners: Owners | None = None
     for m in range(number, max(-1, number - every - 1), -1):
-        owners = owners_cache.get(letter_key(letter), m)
+        owners = owners_cache.get((letter_key(letter), m))
         if owners is not None:
             start = m
             break
@@ -239,7 +213,7 @@ def owners_at(letter: Letter, number: int) -> Owners:
                 new_snapshots[revision] = encode(owners)
         remember_text(letter, number, last_view)
         _store_snapshots(letter, new_snapshots)
-    owners_cache.put(letter_key(letter), number, owners)
+    owners_cache.put((letter_key(letter), number), owners)
     return owners
 
 
@@ -319,36 +293,8 @@ class BlameRun:
         return {"text": self.text, "revision": self.revision, "author": self.author}
 
 
-class _LRU:
-    """A small bounded mapping, safe across threads."""
-
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-# (letter key, revision) -> [(piece, revision)]; and -> (authors seen, the contract's JSON body).
-pieces_cache = _LRU(32)
-body_cache = _LRU(16)
+pieces_cache: LRUCache[Any] = LRUCache(32)
+body_cache: LRUCache[Any] = LRUCache(16)
 
 
 def blame_pieces(letter: Letter, number: int) -> list[tuple[str, int]]:

@@ -223,7 +223,7 @@ def store_edit(
             if existing is None:
                 raise
             return _stored(existing, duplicate=True)
-        text_cache.put(letter.id, number, result.text)
+        text_cache.put((letter.id, number), result.text)
         stored = StoredRevision(letter.id, number, result.patch, edit_id, author_json(author))
         if after_commit is not None:
             after_commit(stored)

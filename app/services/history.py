@@ -277,7 +277,7 @@ def _view_at(letter: Letter, number: int) -> str:
     text is converted once each way, not once per patch)."""
     if number == letter.revision:
         return to_utf16_view(letter.text)
-    cached = text_cache.get(letter.id, number)
+    cached = text_cache.get((letter.id, number))
     if cached is not None:
         return to_utf16_view(cached)
     start = (
@@ -313,7 +313,7 @@ def revision_text(letter: Letter, number: int) -> str:
     """The exact text after revision `number` (which must exist; see require_revision)."""
     if number == letter.revision:
         return letter.text
-    cached = text_cache.get(letter.id, number)
+    cached = text_cache.get((letter.id, number))
     if cached is not None:
         return cached
     return remember_text(letter, number, _view_at(letter, number))
@@ -353,5 +353,5 @@ def replay(letter: Letter, first: int, last: int) -> Iterator[tuple[int, str, ot
 def remember_text(letter: Letter, number: int, view: str) -> str:
     """Put a replayed text in the shared revision-text cache and return it as a string."""
     text = from_utf16_view(view)
-    text_cache.put(letter.id, number, text)
+    text_cache.put((letter.id, number), text)
     return text

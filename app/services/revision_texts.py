@@ -6,45 +6,15 @@ Revision texts never change once written, so recently rebuilt ones are cached in
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Letter, Revision
 from app.services.errors import NotFound
+from app.services.lru import LRUCache
 from app.sync import apply_patch_exact
 
-
-class RevisionTextCache:
-    """A small LRU of (letter id, revision) -> text."""
-
-    def __init__(self, capacity: int = 512) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[tuple[int, int], str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, letter_id: int, number: int) -> str | None:
-        with self._lock:
-            text = self._items.get((letter_id, number))
-            if text is not None:
-                self._items.move_to_end((letter_id, number))
-            return text
-
-    def put(self, letter_id: int, number: int, text: str) -> None:
-        with self._lock:
-            self._items[(letter_id, number)] = text
-            self._items.move_to_end((letter_id, number))
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-cache = RevisionTextCache()
+cache: LRUCache[str] = LRUCache(capacity=512)
 
 
 def texts_between(letter: Letter, first: int, last: int) -> list[str]:
@@ -53,7 +23,7 @@ def texts_between(letter: Letter, first: int, last: int) -> list[str]:
         raise NotFound(f"No revision {first if first < 0 or first > last else last} of this letter.")
     if last == letter.revision and first == last:
         return [letter.text]
-    cached = [cache.get(letter.id, n) for n in range(first, last + 1)]
+    cached = [cache.get((letter.id, n)) for n in range(first, last + 1)]
     if all(text is not None for text in cached):
         return cached  # type: ignore[return-value]
     start = db.session.scalar(
@@ -77,7 +47,7 @@ def texts_between(letter: Letter, first: int, last: int) -> list[str]:
         text = apply_patch_exact(text, patch) if patch else text
         if number >= first:
             texts.append(text)
-            cache.put(letter.id, number, text)
+            cache.put((letter.id, number), text)
     return texts
 
 
