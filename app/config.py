@@ -37,6 +37,15 @@ def parse_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Net
     return networks
 
 
+def engine_options(database_url: str) -> dict[str, Any]:
+    """Connections are checked before use (a restarted database is survived). A server's greenlets
+    share a pool sized for many concurrent short requests."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if not database_url.startswith("sqlite"):
+        options.update(pool_size=10, max_overflow=40, pool_timeout=10)
+    return options
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask configuration from the environment and explicit overrides."""
     env = os.environ
@@ -49,8 +58,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "INSTANCE_PATH": str(folder),
         "SECRET_KEY": env.get("SECRET_KEY") or _persistent_secret_key(folder),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        # The queue's channel: processes of one deployment share it; give each deployment its own.
+        "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL") or "undersigned",
         "SMTP_HOST": env.get("SMTP_HOST") or None,
         "SMTP_PORT": int(smtp_port) if smtp_port else 25,
         "MAIL_FROM": env.get("MAIL_FROM") or "Undersigned <no-reply@undersigned.invalid>",

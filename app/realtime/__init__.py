@@ -14,6 +14,7 @@ def register_realtime(app: Flask) -> None:
     socketio.init_app(
         app,
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "undersigned"),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         manage_session=False,
     )
