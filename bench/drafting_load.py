@@ -381,7 +381,7 @@ def wait_for_quiet(limit_pct: float, max_wait: float) -> float:
 
 
 def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Namespace, workdir: Path) -> dict:
-    tokens = db_info["tokens"][:n]
+    tokens = db_info["tokens"][: max(n, 1)]  # N = 0 (--memory): one token to check the server is up
     background_before = wait_for_quiet(args.quiet_below, args.wait_quiet) if args.wait_quiet > 0 else background_cpu()
     extra_env = {"SOCKETIO_MESSAGE_QUEUE": args.message_queue} if args.server_processes > 1 else {}
     if args.server_processes > 1:
@@ -510,9 +510,7 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        per_server_cpu = [
-            (after[f"server{s}"] - before[f"server{s}"]) / wall * 100 for s in range(len(servers))
-        ]
+        per_server_cpu = [(after[f"server{s}"] - before[f"server{s}"]) / wall * 100 for s in range(len(servers))]
         server_cpu = sum(per_server_cpu)
         generator_cpu = sum(after[k] - before[k] for k in pids if k.startswith("gen")) / wall * 100
         machine_busy = (busy1 - busy0) / wall * 100
@@ -843,7 +841,11 @@ def main() -> None:
     try:
         db_info = prepare_database(workdir, args, len(args.drafters))
         for index, n in enumerate(args.drafters):
-            print(f"N={n}: {args.warmup:g} s warm-up + {args.seconds:g} s measured ...", flush=True)
+            print(
+                f"N={n}: "
+                + ("idle drafters" if args.memory else f"{args.warmup:g} s warm-up + {args.seconds:g} s measured ..."),
+                flush=True,
+            )
             step = run_step(n, db_info["letter_ids"][index], db_info, args, workdir)
             steps.append(step)
             if args.memory:
