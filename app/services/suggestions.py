@@ -409,27 +409,32 @@ def accept_suggestion(
     return suggestion
 
 
-def reject_suggestion(actor: Official | None, suggestion_id: object) -> Suggestion:
-    """A drafter rejects: the text is unchanged."""
-    require(actor, Action.DECIDE_SUGGESTION)
-    suggestion = get_suggestion(actor, suggestion_id)
+def _close_open_suggestion(
+    actor: Official, suggestion: Suggestion, status: SuggestionStatus, action: str
+) -> Suggestion:
+    """Move an open suggestion to `status`, once: a concurrent decision makes this a 409."""
     if not suggestion.is_open:
         raise _already_decided(suggestion)
     result = db.session.execute(
         update(Suggestion)
         .where(Suggestion.id == suggestion.id, Suggestion.status == SuggestionStatus.OPEN.value)
-        .values(
-            status=SuggestionStatus.REJECTED.value, decided_by_id=actor.id, decided_at=utcnow(), updated_at=utcnow()
-        )
+        .values(status=status.value, decided_by_id=actor.id, decided_at=utcnow(), updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         db.session.rollback()
         raise Conflict(_("This suggestion was decided by someone else a moment ago."))
-    audit.record(actor, "suggestion.rejected", f"letter:{suggestion.letter_id}", suggestion=suggestion.id)
+    audit.record(actor, action, f"letter:{suggestion.letter_id}", suggestion=suggestion.id)
     db.session.commit()
     db.session.refresh(suggestion)
     return suggestion
+
+
+def reject_suggestion(actor: Official | None, suggestion_id: object) -> Suggestion:
+    """A drafter rejects: the text is unchanged."""
+    require(actor, Action.DECIDE_SUGGESTION)
+    suggestion = get_suggestion(actor, suggestion_id)
+    return _close_open_suggestion(actor, suggestion, SuggestionStatus.REJECTED, "suggestion.rejected")
 
 
 def withdraw_suggestion(actor: Official | None, suggestion_id: object) -> Suggestion:
@@ -438,23 +443,7 @@ def withdraw_suggestion(actor: Official | None, suggestion_id: object) -> Sugges
     suggestion = get_suggestion(actor, suggestion_id)
     if suggestion.author_id != actor.id:
         raise Forbidden(_("Only the official who made a suggestion may withdraw it."))
-    if not suggestion.is_open:
-        raise _already_decided(suggestion)
-    result = db.session.execute(
-        update(Suggestion)
-        .where(Suggestion.id == suggestion.id, Suggestion.status == SuggestionStatus.OPEN.value)
-        .values(
-            status=SuggestionStatus.WITHDRAWN.value, decided_by_id=actor.id, decided_at=utcnow(), updated_at=utcnow()
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        raise Conflict(_("This suggestion was decided by someone else a moment ago."))
-    audit.record(actor, "suggestion.withdrawn", f"letter:{suggestion.letter_id}", suggestion=suggestion.id)
-    db.session.commit()
-    db.session.refresh(suggestion)
-    return suggestion
+    return _close_open_suggestion(actor, suggestion, SuggestionStatus.WITHDRAWN, "suggestion.withdrawn")
 
 
 def refresh_suggestion(actor: Official | None, suggestion_id: object) -> Suggestion:
