@@ -6,8 +6,6 @@ Reading is for officials only (Action.READ_DRAFT), for drafting and locked lette
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +19,7 @@ from app.models import Letter, Official, Revision
 from app.services.authorization import Action, require
 from app.services.drafting import MAX_NUMBER
 from app.services.errors import InvalidInput, NotFound
+from app.services.lru import LRUCache
 from app.services.revision_texts import cache as text_cache
 from app.services.textdiff import Diffs, word_diff
 from app.sync import operations as ot
@@ -204,34 +203,8 @@ def group_sessions(infos: list[RevisionInfo], gap: timedelta = SESSION_GAP) -> l
 # -- diffs ------------------------------------------------------------------------------------
 
 
-class _DiffCache:
-    """Diffs between two revisions never change: keep recent ones (bounded)."""
-
-    def __init__(self, capacity: int = 128) -> None:
-        self.capacity = capacity
-        self._items: OrderedDict[tuple[Any, int, int], Diffs] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, int, int]) -> Diffs | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: tuple[Any, int, int], value: Diffs) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
-diff_cache = _DiffCache()
+# Diffs between two revisions never change: keep recent ones.
+diff_cache: LRUCache[Diffs] = LRUCache(capacity=128)
 
 
 def diff_revisions(letter: Letter, first: int, second: int) -> Diffs:
