@@ -22,20 +22,24 @@ def public_letter(letter_id: int) -> Letter:
     return letter
 
 
+def _public_name_filter(letter_id: int):
+    return (
+        Signature.letter_id == letter_id,
+        Signature.status == SignatureStatus.CONFIRMED.value,
+        Signature.public.is_(True),
+        Signature.name.is_not(None),
+    )
+
+
 def public_names(letter_id: int) -> list[str]:
     """Names of confirmed signers who chose to show their name, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Signature.name)
-            .where(
-                Signature.letter_id == letter_id,
-                Signature.status == SignatureStatus.CONFIRMED.value,
-                Signature.public.is_(True),
-                Signature.name.is_not(None),
-            )
-            .order_by(Signature.confirmed_at, Signature.id)
-        )
-    )
+    query = select(Signature.name).where(*_public_name_filter(letter_id))
+    return list(db.session.scalars(query.order_by(Signature.confirmed_at, Signature.id)))
+
+
+def public_name_count(letter_id: int) -> int:
+    """How many names the page shows (a count, without loading them)."""
+    return db.session.scalar(select(func.count()).where(*_public_name_filter(letter_id))) or 0
 
 
 def counts_by_ward(letter_id: int) -> dict[str, int]:

@@ -16,7 +16,7 @@ from app import __version__
 from app.extensions import limiter
 from app.services import endorsements, signatures
 from app.services.errors import InvalidInput
-from app.services.public_letter import counts_by_ward, live_counter, public_letter, public_names
+from app.services.public_letter import counts_by_ward, live_counter, public_letter, public_name_count, public_names
 from app.services.rendering import render_markdown
 from app.web.current import current_official
 from app.web.forms import ConfirmForm, EndorseForm, SignForm
@@ -41,31 +41,35 @@ def letter_url(letter_id: int) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}{url_for('public.letter', letter_id=letter_id)}"
 
 
-def _page_etag(letter) -> str:
-    """The page's version: what it shows (counts, names, endorsements) and for whom (language,
-    the signed-in official, the session's CSRF secret, which the cached form's token depends on)."""
+def _page_state(letter) -> str:
+    """What the page shows (counts, names, endorsements) and for whom (language, the signed-in
+    official). Read once per view: it costs a few small queries."""
     official = current_official()
-    state = "|".join(
+    return "|".join(
         str(part)
         for part in (
             letter.id,
             letter.content_hash,
             live_counter.get(letter),
             endorsements.endorsement_count(letter.id),
-            len(public_names(letter.id)),
+            public_name_count(letter.id),
             letter.closed_at,
             get_locale(),
             official.id if official else "-",
-            session.get("csrf_token", "-"),
             __version__,
         )
     )
-    return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
+def _page_etag(state: str) -> str:
+    """The page's version: its state and the session's CSRF secret, which the form's token depends on."""
+    return hashlib.sha256(f"{state}|{session.get('csrf_token', '-')}".encode()).hexdigest()[:32]
 
 
 def _render_letter_page(letter, form: SignForm, status: int = 200):
     official = current_official()
-    etag = _page_etag(letter) if status == 200 else None
+    state = _page_state(letter) if status == 200 else None
+    etag = _page_etag(state) if state else None
     if etag and request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
         response = Response(status=304)
         response.set_etag(etag, weak=True)
@@ -89,7 +93,7 @@ def _render_letter_page(letter, form: SignForm, status: int = 200):
     if etag:
         response.headers["Cache-Control"] = "private, no-cache"
         # Rendering created the session's CSRF secret if it had none: version the page after it.
-        response.set_etag(_page_etag(letter), weak=True)
+        response.set_etag(_page_etag(state), weak=True)
     return response
 
 
