@@ -37,12 +37,12 @@ from app.services.history import (
     letter_key,
     parse_revision_number,
     readable_letter,
-    remember_text,
     replay,
     require_revision,
     revision_text,
 )
 from app.services.lru import LRUCache
+from app.services.revision_texts import remember_text
 from app.sync import operations as ot
 from app.sync.text import to_utf16_view
 
