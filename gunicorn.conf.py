@@ -18,7 +18,7 @@ errorlog = "-"
 
 def post_worker_init(worker):
     """Start the background mail sender in each worker."""
-    from app.services.mail_delivery import start_background_sender
+    from app.mail.delivery import start_background_sender
     from wsgi import app
 
     start_background_sender(app)

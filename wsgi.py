@@ -16,7 +16,7 @@ app = create_app()
 
 def serve() -> None:
     """Serve on HOST:PORT with the mail sender running in the background."""
-    from app.services.mail_delivery import start_background_sender
+    from app.mail.delivery import start_background_sender
 
     start_background_sender(app)
     host = os.environ.get("HOST", "127.0.0.1")

@@ -12,7 +12,7 @@ __version__ = "0.3.0"
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """The app factory: configure, then register extensions, adapters and commands."""
+    """The app factory: configure, bind the extensions, then register each feature."""
     config = load_config(overrides)
     app = Flask(
         __name__,
@@ -23,13 +23,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
 
     from app.cli import register_cli
-    from app.realtime import register_realtime
-    from app.setup_extensions import register_extensions
+    from app.extensions import register_extensions
+    from app.features import register_features
     from app.web import register_web
 
     register_extensions(app)
     register_web(app)
-    register_realtime(app)
+    register_features(app)
     register_cli(app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

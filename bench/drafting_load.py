@@ -65,8 +65,9 @@ SETUP_SNIPPET = """
 import json, sys
 from app import create_app
 from app.extensions import db
-from app.models import Official
-from app.services import api_tokens, letters
+from app.accounts.models import Official
+from app.accounts import api_tokens
+from app.letters import loading as letters
 
 spec = json.loads(sys.argv[1])
 app = create_app()

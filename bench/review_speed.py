@@ -3,7 +3,7 @@
 Builds one letter of ~60,000 characters with 10,000 revisions on a fresh SQLite database (the app
 factory, the real migrations plus any review tables they lack), stored exactly as drafting stores them
 (a patch per revision, a full snapshot every SNAPSHOT_EVERY revisions; by default rows are written in
-bulk, with --via-service every edit goes through app.services.drafting.submit_edit), then measures,
+bulk, with --via-service every edit goes through app.drafting.edits.submit_edit), then measures,
 through the JSON API (Flask's test client: routing, bearer-token check, JSON) and at the service level:
 
 * reading the newest revision, GET /letters/{id}/revisions/{newest};
@@ -135,9 +135,11 @@ def build(
     app, revisions: int, size: int, seed: int, via_service: bool, scattered: bool = False
 ) -> tuple[int, list[int], float]:
     """The letter, its authors' ids and the seconds it took to store."""
+    from app.accounts.models import Official
+    from app.drafting import edits as drafting
     from app.extensions import db
-    from app.models import Letter, Official, Revision
-    from app.services import drafting, letters
+    from app.letters import loading as letters
+    from app.letters.models import Letter, Revision
     from app.sync import make_patch
 
     rng = random.Random(seed)
@@ -215,11 +217,14 @@ def measure(args: argparse.Namespace) -> dict:
 def _measure(app, args: argparse.Namespace) -> dict:
     from flask_migrate import upgrade
 
+    from app.accounts import api_tokens
+    from app.accounts.models import Official
     from app.extensions import db
-    from app.models import BlameSnapshot, Letter, Official
-    from app.services import api_tokens, authorship, history
-    from app.services.history import revision_text
-    from app.services.revision_texts import cache as text_cache
+    from app.letters.models import Letter
+    from app.letters.revision_texts import cache as text_cache
+    from app.review import authorship, history
+    from app.review.history import revision_text
+    from app.review.models import BlameSnapshot
 
     rng = random.Random(args.seed + 1)
     results: dict = {}

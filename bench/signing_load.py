@@ -31,8 +31,9 @@ ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SETUP = """
 from app import create_app
 from app.extensions import db
-from app.models import Official
-from app.services import letters, locking
+from app.accounts.models import Official
+from app.letters import loading as letters
+from app.review import locking
 app = create_app()
 with app.app_context():
     drafter = Official(email="d@bench.example", name="Bench Drafter", role="drafter")

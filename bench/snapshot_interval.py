@@ -1,11 +1,11 @@
 """How often to keep a full snapshot of a letter's text (SNAPSHOT_EVERY, app/config.py).
 
 For each interval K it makes a letter on a fresh SQLite database (the app factory, the real
-migrations), stores ~1000 revisions through app.services.drafting.submit_edit (4 characters
+migrations), stores ~1000 revisions through app.drafting.edits.submit_edit (4 characters
 typed at a random place, as a drafter would), then measures, with the revision-text cache
 cleared before every call:
 
-* reading one revision's text (app.services.revision_texts.text_at) for random revisions,
+* reading one revision's text (app.letters.revision_texts.text_at) for random revisions,
   and for the worst case (the revision just before a snapshot);
 * what an edit made 5 revisions behind needs after a restart (texts_between(newest-5, newest));
 * the storage the snapshots take.
@@ -61,10 +61,12 @@ def _measure(app, intervals: list[int], revisions: int, sizes: list[int], reads:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
+    from app.accounts.models import Official
+    from app.drafting import edits as drafting
     from app.extensions import db
-    from app.models import Letter, Official, Revision
-    from app.services import drafting, letters
-    from app.services.revision_texts import cache, text_at, texts_between
+    from app.letters import loading as letters
+    from app.letters.models import Letter, Revision
+    from app.letters.revision_texts import cache, text_at, texts_between
     from app.sync import make_patch
 
     rows = []

@@ -12,12 +12,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.accounts import api_tokens
+from app.accounts.models import Official
+from app.accounts.passwords import hash_password
 from app.extensions import db
-from app.models import Official
-from app.services import api_tokens
-from app.services.passwords import hash_password
-from app.services.public_letter import live_counter
-from app.services.revision_texts import cache as revision_text_cache
+from app.letters.revision_texts import cache as revision_text_cache
+from app.signing.public_letter import live_counter
 from tests.support.databases import create_postgres_database, drop_postgres_database, empty_all_tables, worker_suffix
 from tests.support.mailbox import Mailbox, SMTPServer
 from tests.support.services import postgres_available, require_part

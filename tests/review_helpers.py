@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from app.accounts.models import Official
+from app.drafting import edits as drafting
 from app.extensions import db
-from app.models import Official
-from app.services import authorship, drafting, history, letters, revision_texts
+from app.letters import loading as letters
+from app.letters import revision_texts
+from app.review import authorship, history
 from app.sync import make_patch
 
 TEXT = "Dear Mayor,\n\nWe ask the city to affirm its sanctuary status.\n\nSigned, the alders.\n"

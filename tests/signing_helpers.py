@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from app.services import letters, locking
-from app.services.mail_delivery import MailSender
+from app.letters import loading as letters
+from app.mail.delivery import MailSender
+from app.review import locking
 from tests.support.mailbox import links_in
 
 LETTER_TEXT = "# To the Mayor\n\nAffirm our sanctuary status. 😀\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.accounts.models import ApiToken
 from app.extensions import db
-from app.models import ApiToken
 
 
 def test_token_page_creates_token_shown_once(client, drafter, sign_in, submit_form):

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.accounts.models import Official, SignInLink
+from app.audit.models import AuditEntry
 from app.extensions import db
-from app.models import AuditEntry, Official, SignInLink
-from app.models.types import utcnow
-from app.services.mail_delivery import MailSender
+from app.mail.delivery import MailSender
+from app.shared.db_types import utcnow
 from tests.conftest import PASSWORD
 from tests.support.mailbox import links_in, text_part
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.models import Official
 from app.config import load_config, parse_networks
 from app.extensions import db
-from app.models import Letter, Official
+from app.letters.models import Letter
 from tests.support.databases import create_postgres_database, drop_postgres_database, worker_suffix
 from tests.support.services import postgres_available, require_part
 
@@ -145,7 +146,7 @@ def test_behind_a_proxy_the_forwarded_address_is_rate_limited(app_config, tmp_pa
 
     @proxied.get("/whoami-test")
     def whoami():
-        from app.web.rate_limits import client_address
+        from app.shared.rate_limits import client_address
 
         seen.append(client_address())
         return "ok"

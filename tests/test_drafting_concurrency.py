@@ -6,10 +6,12 @@ import threading
 
 from sqlalchemy import select
 
+from app.accounts.models import Official
+from app.drafting import edits as drafting
 from app.extensions import db
-from app.models import Letter, Official, Revision
-from app.services import drafting, letters
-from app.services.revision_texts import cache, text_at
+from app.letters import loading as letters
+from app.letters.models import Letter, Revision
+from app.letters.revision_texts import cache, text_at
 from app.sync import apply_patch_exact, make_patch
 
 THREADS = 6

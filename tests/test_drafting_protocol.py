@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.models import Letter, Revision
+from app.letters.models import Letter, Revision
 from app.sync import apply_patch_exact, make_patch
 from tests.support.sockets import socket_client
 
@@ -255,7 +255,7 @@ def test_presence_and_cursors(connect, drafter, drafter2, letter):
 
 def test_snapshots_are_kept_every_k_revisions_and_any_revision_rebuilds(app, connect, drafter, letter):
     app.config["SNAPSHOT_EVERY"] = 3
-    from app.services import revision_texts
+    from app.letters import revision_texts
 
     lid = letter["id"]
     sio = connect(drafter, lid)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.audit.models import AuditEntry
+from app.drafting import edits as drafting
 from app.extensions import db
-from app.models import AuditEntry, Letter
-from app.services import drafting, letters
-from app.services.review import approve
+from app.letters import loading as letters
+from app.letters.models import Letter
+from app.review.approvals import approve
 from app.sync import make_patch
 from tests.conftest import csrf_token_from
 

@@ -9,15 +9,15 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
-from app.models import OutgoingMail
-from app.services.mail import queue_mail
-from app.services.mail_delivery import MailSender
+from app.mail.delivery import MailSender
+from app.mail.models import OutgoingMail
+from app.mail.queue import queue_mail
 from tests.support.mailbox import free_port, html_part, text_part
 
 
 def queue_test_mail(app, to="resident@city.example", locale="en"):
     with app.test_request_context():
-        from app.models import Official
+        from app.accounts.models import Official
 
         official = Official(id=0, email=to, name="Ana Ruiz", role="drafter")
         inviter = Official(id=0, email="c@city.example", name="Clara Clerk", role="clerk")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.models import Approval, Comment, Letter, Revision, Suggestion
-from app.services.mail_delivery import MailSender
+from app.letters.models import Letter, Revision
+from app.mail.delivery import MailSender
+from app.review.models import Approval, Comment, Suggestion
 from app.sync import apply_patch_exact, make_patch
 from tests.review_helpers import TEXT, edit_to, fresh_caches, new_letter, replace_in  # noqa: F401
 from tests.support.mailbox import text_part

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from app.extensions import db
-from app.models import Approval, Checkpoint, Comment, Letter, Suggestion
+from app.letters.models import Letter
+from app.review.models import Approval, Checkpoint, Comment, Suggestion
 from tests.conftest import csrf_token_from
 from tests.review_helpers import TEXT, fresh_caches, new_letter, replace_in  # noqa: F401
 

@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.extensions import db
-from app.models import Letter
-from app.services import authorship, history
-from app.services.authorship import blank, carry, decode, encode, from_runs, runs, spans
-from app.services.comments import carry_anchor
-from app.services.textdiff import _TOKEN, DELETE, EQUAL, INSERT, side_by_side, spell, word_diff
+from app.letters.models import Letter
+from app.review import authorship, history
+from app.review.authorship import blank, carry, decode, encode, from_runs, runs, spans
+from app.review.comments import carry_anchor
+from app.review.textdiff import _TOKEN, DELETE, EQUAL, INSERT, side_by_side, spell, word_diff
 from app.sync import make_patch
 from app.sync import operations as ot
 from app.sync.text import to_utf16_view
@@ -48,7 +48,7 @@ SENTENCES = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(SENTENCES, SENTENCES, st.integers(0, 40))
 def test_the_sentence_first_path_spells_both_texts_too(a, b, threshold):
-    from app.services import textdiff
+    from app.review import textdiff
 
     saved = textdiff.CHUNKED_ABOVE
     textdiff.CHUNKED_ABOVE = threshold  # make short texts take the long-text path
@@ -138,7 +138,7 @@ def test_blame_runs_spell_the_text_and_credit_the_writer(first, later, wide):
 def test_blame_and_diff_of_stored_revisions_spell_every_revision(app, drafter, drafter2, texts, every):
     app.config["BLAME_SNAPSHOT_EVERY"] = every
     clear_all_caches()
-    from app.services import drafting
+    from app.drafting import edits as drafting
 
     letter_id = new_letter(drafter, text=texts[0] or "x")
     stored = [texts[0] or "x"]

@@ -8,10 +8,14 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import Official
+from app.drafting import edits as drafting
 from app.extensions import db
-from app.models import Approval, BlameSnapshot, Comment, Letter, Official, Revision, Suggestion
-from app.services import authorship, comments, drafting, history, review, suggestions
-from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from app.letters.models import Letter, Revision
+from app.review import approvals as review
+from app.review import authorship, comments, history, suggestions
+from app.review.models import Approval, BlameSnapshot, Comment, Suggestion
+from app.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.sync import make_patch
 from tests.review_helpers import TEXT, clear_all_caches, edit_to, fresh_caches, new_letter, replace_in  # noqa: F401
 
@@ -244,7 +248,7 @@ def test_restore_is_broadcast(app, bearer, drafter):
     listener = socket_client(app, namespace="/draft", auth={"token": bearer(drafter)["Authorization"][7:]})
     assert listener.emit("join", {"letter_id": letter_id}, namespace="/draft", callback=True)["ok"]
     listener.get_received("/draft")
-    from app.realtime.broadcast import broadcast_revision
+    from app.drafting.broadcast import broadcast_revision
 
     stored = review.restore_revision(drafter, letter_id, 0, after_commit=broadcast_revision)
     events = [e["args"][0] for e in listener.get_received("/draft") if e["name"] == "revision"]
@@ -254,8 +258,8 @@ def test_restore_is_broadcast(app, bearer, drafter):
 
 
 def test_restore_on_a_locked_letter_is_refused(drafter, clerk):
-    from app.services import locking
-    from app.services.errors import LetterLocked
+    from app.review import locking
+    from app.shared.errors import LetterLocked
 
     letter_id = new_letter(drafter)
     replace_in(drafter, letter_id, "affirm", "reaffirm")

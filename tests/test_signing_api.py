@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Letter, LogEntry, Signature
+from app.letters.models import Letter
+from app.signing.models import LogEntry, Signature
 from tests.signing_helpers import LETTER_TEXT, confirmation_token, deliver, make_locked_letter
 from tests.support.mailbox import links_in, text_part
 

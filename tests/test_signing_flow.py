@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Letter, LogEntry, Signature
-from app.services import signature_admin, signatures
-from app.services.signature_log import published_log, verify_log
+from app.letters.models import Letter
+from app.signing import signature_admin, signatures
+from app.signing.models import LogEntry, Signature
+from app.signing.signature_log import published_log, verify_log
 from tests.conftest import csrf_token_from
 from tests.signing_helpers import confirmation_token, deliver, make_locked_letter
 from tests.support.mailbox import links_in, text_part

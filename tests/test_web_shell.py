@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services.rendering import render_markdown
+from app.letters.markdown import render_markdown
 
 
 def test_security_headers_and_csp_without_inline_script(client):

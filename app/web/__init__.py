@@ -1,4 +1,5 @@
-"""HTTP adapters: browser pages and the JSON API."""
+"""The web shell shared by every feature: error answers, security headers, URL converters, the
+template helpers, the site pages (language, health) and the /api/v1 blueprint the features fill."""
 
 from __future__ import annotations
 
@@ -6,16 +7,14 @@ from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    """Register every blueprint, the API, error handlers and security headers."""
-    from app.web import account, auth, clerk, letters, main, officials, public, review
-    from app.web.api import register_api
+    from app.web import site
     from app.web.converters import DatabaseIdConverter
     from app.web.errors import register_error_handlers
     from app.web.security_headers import register_security_headers
+    from app.web.templating import register_template_helpers
 
     app.url_map.converters["int"] = DatabaseIdConverter
-    for module in (main, auth, letters, account, officials, public, clerk, review):
-        app.register_blueprint(module.bp)
-    register_api(app)
+    app.register_blueprint(site.bp)
     register_error_handlers(app)
     register_security_headers(app)
+    register_template_helpers(app)

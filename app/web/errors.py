@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
-from app.services.errors import ServiceError
+from app.shared.errors import ServiceError
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from app.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.accounts.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class SignInForm(FlaskForm):

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 12:50:57.685670
 from alembic import op
 import sqlalchemy as sa
 
-import app.models.types  # noqa: F401  (custom column types used below)
+import app.shared.db_types  # noqa: F401  (custom column types used below)
 
 
 # revision identifiers, used by Alembic.
@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('locale', sa.String(length=8), nullable=False),
     sa.Column('session_version', sa.Integer(), nullable=False),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_officials')),
     sa.UniqueConstraint('email', name=op.f('uq_officials_email'))
     )
@@ -40,10 +40,10 @@ def upgrade():
     sa.Column('text_body', sa.Text(), nullable=False),
     sa.Column('html_body', sa.Text(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('failed', sa.Boolean(), nullable=False),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outgoing_mail'))
     )
     with op.batch_alter_table('outgoing_mail', schema=None) as batch_op:
@@ -55,9 +55,9 @@ def upgrade():
     sa.Column('label', sa.String(length=100), nullable=False),
     sa.Column('token_digest', sa.String(length=64), nullable=False),
     sa.Column('prefix', sa.String(length=16), nullable=False),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['official_id'], ['officials.id'], name=op.f('fk_api_tokens_official_id_officials'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
     sa.UniqueConstraint('token_digest', name=op.f('uq_api_tokens_token_digest'))
@@ -71,7 +71,7 @@ def upgrade():
     sa.Column('action', sa.String(length=64), nullable=False),
     sa.Column('subject', sa.String(length=100), nullable=True),
     sa.Column('details', sa.JSON(), nullable=False),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['officials.id'], name=op.f('fk_audit_entries_actor_id_officials'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entries'))
     )
@@ -88,9 +88,9 @@ def upgrade():
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=True),
     sa.Column('creator_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('locked_at', app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('locked_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['creator_id'], ['officials.id'], name=op.f('fk_letters_creator_id_officials'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_letters'))
     )
@@ -102,9 +102,9 @@ def upgrade():
     sa.Column('official_id', sa.Integer(), nullable=False),
     sa.Column('purpose', sa.String(length=20), nullable=False),
     sa.Column('token_digest', sa.String(length=64), nullable=False),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['official_id'], ['officials.id'], name=op.f('fk_sign_in_links_official_id_officials'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_links')),
     sa.UniqueConstraint('token_digest', name=op.f('uq_sign_in_links_token_digest'))
@@ -121,7 +121,7 @@ def upgrade():
     sa.Column('edit_id', sa.String(length=100), nullable=False),
     sa.Column('patch', sa.Text(), nullable=False),
     sa.Column('snapshot', sa.Text(), nullable=True),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['officials.id'], name=op.f('fk_revisions_author_id_officials'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_revisions_letter_id_letters'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_revisions')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-27 13:58:15.877834
 from alembic import op
 import sqlalchemy as sa
 
-import app.models.types  # noqa: F401  (custom column types used below)
+import app.shared.db_types  # noqa: F401  (custom column types used below)
 
 
 # revision identifiers, used by Alembic.
@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('letter_id', sa.Integer(), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('reviewer_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_approvals_letter_id_letters'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewer_id'], ['officials.id'], name=op.f('fk_approvals_reviewer_id_officials'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_approvals')),
@@ -38,7 +38,7 @@ def upgrade():
     sa.Column('letter_id', sa.Integer(), nullable=False),
     sa.Column('revision', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('runs', sa.JSON(), nullable=False),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_blame_snapshots_letter_id_letters'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('letter_id', 'revision', name=op.f('pk_blame_snapshots'))
     )
@@ -48,7 +48,7 @@ def upgrade():
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['officials.id'], name=op.f('fk_checkpoints_created_by_id_officials'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_checkpoints_letter_id_letters'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_checkpoints')),
@@ -71,9 +71,9 @@ def upgrade():
     sa.Column('tracked_start', sa.Integer(), nullable=True),
     sa.Column('tracked_end', sa.Integer(), nullable=True),
     sa.Column('outdated', sa.Boolean(), nullable=False),
-    sa.Column('resolved_at', app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['officials.id'], name=op.f('fk_comments_author_id_officials'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_comments_letter_id_letters'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['parent_id'], ['comments.id'], name=op.f('fk_comments_parent_id_comments'), ondelete='CASCADE'),
@@ -93,10 +93,10 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('revision', sa.Integer(), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.Column('decided_at', app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('problem', sa.String(length=500), nullable=True),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['officials.id'], name=op.f('fk_suggestions_author_id_officials'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['decided_by_id'], ['officials.id'], name=op.f('fk_suggestions_decided_by_id_officials'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_suggestions_letter_id_letters'), ondelete='CASCADE'),
@@ -112,7 +112,7 @@ def upgrade():
     sa.Column('requested_by_id', sa.Integer(), nullable=True),
     sa.Column('message', sa.Text(), nullable=False),
     sa.Column('recipients', sa.Integer(), nullable=False),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['checkpoint_id'], ['checkpoints.id'], name=op.f('fk_review_requests_checkpoint_id_checkpoints'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_review_requests_letter_id_letters'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['requested_by_id'], ['officials.id'], name=op.f('fk_review_requests_requested_by_id_officials'), ondelete='SET NULL'),

@@ -8,8 +8,8 @@ Create Date: 2026-11-27 13:29:26.748725
 from alembic import op
 import sqlalchemy as sa
 
-import app.models.types  # noqa: F401  (custom column types used below)
-from app.models import locked_text_guard
+import app.shared.db_types  # noqa: F401  (custom column types used below)
+from app.letters import locked_text_guard
 
 
 # revision identifiers, used by Alembic.
@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('official_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_endorsements_letter_id_letters'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['official_id'], ['officials.id'], name=op.f('fk_endorsements_official_id_officials'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_endorsements')),
@@ -41,7 +41,7 @@ def upgrade():
     sa.Column('letter_id', sa.Integer(), nullable=False),
     sa.Column('imported_by_id', sa.Integer(), nullable=True),
     sa.Column('count', sa.Integer(), nullable=False),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['imported_by_id'], ['officials.id'], name=op.f('fk_paper_batches_imported_by_id_officials'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_paper_batches_letter_id_letters'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_batches'))
@@ -77,9 +77,9 @@ def upgrade():
     sa.Column('confirm_digest', sa.String(length=64), nullable=False),
     sa.Column('withdraw_digest', sa.String(length=64), nullable=True),
     sa.Column('receipt_commitment', sa.String(length=64), nullable=True),
-    sa.Column('created_at', app.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('confirmed_at', app.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_mailed_at', app.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_mailed_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['letter_id'], ['letters.id'], name=op.f('fk_signatures_letter_id_letters'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signatures')),
     sa.UniqueConstraint('confirm_digest', name=op.f('uq_signatures_confirm_digest')),
@@ -106,7 +106,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_paper_signatures_letter_id'), ['letter_id'], unique=False)
 
     with op.batch_alter_table('letters', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('closed_at', app.models.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('closed_at', app.shared.db_types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('online_signature_count', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('paper_signature_count', sa.Integer(), nullable=False, server_default='0'))
 

@@ -257,8 +257,8 @@ SEED_SNIPPET = """
 import json, sys
 from app import create_app
 from app.extensions import db
-from app.models import Official
-from app.services import api_tokens
+from app.accounts.models import Official
+from app.accounts import api_tokens
 
 spec = json.loads(sys.argv[1])
 app = create_app()

@@ -6,9 +6,9 @@ from flask import Flask
 
 
 def register_api(app: Flask) -> None:
-    """Bind a fresh OpenAPI-generating Api to this app and register /api/v1."""
+    """Bind a fresh OpenAPI-generating Api to this app and register /api/v1 (the features have
+    attached their routes to the blueprint by now)."""
     from app.extensions import csrf
-    from app.web.api import letters, review, signing  # noqa: F401  (attach routes to the blueprint)
     from app.web.api.blueprint import blp
     from app.web.api.openapi import BEARER_SCHEME, ContractApi
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 
-from app.web.api.auth import load_api_official
+from app.accounts.api_auth import load_api_official
 from app.web.api.schemas import ErrorSchema
 
 

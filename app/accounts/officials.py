@@ -1,0 +1,225 @@
+"""Officials' accounts: creation, invitations, sign-in, passwords."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.accounts.authorization import Action, require
+from app.accounts.models import LinkPurpose, Official, Role, SignInLink
+from app.accounts.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from app.audit import log as audit
+from app.extensions import db
+from app.mail.queue import queue_mail
+from app.shared.db_types import utcnow
+from app.shared.errors import Conflict, InvalidInput, NotFound
+from app.shared.secret_tokens import digest, new_token
+from app.shared.validation import clean_text, normalise_email
+
+
+class SignInFailed(InvalidInput):
+    """One generic answer for a wrong email or a wrong password."""
+
+    code = "sign_in_failed"
+    status = 401
+
+
+class LinkInvalid(InvalidInput):
+    code = "link_invalid"
+    status = 400
+
+
+def parse_role(value: object) -> Role:
+    try:
+        return Role(value)
+    except ValueError as error:
+        raise InvalidInput(_("Role must be clerk, drafter or reviewer."), details={"field": "role"}) from error
+
+
+def find_by_email(email: str) -> Official | None:
+    return db.session.scalar(select(Official).where(func.lower(Official.email) == email.strip().lower()))
+
+
+def get_official(official_id: int) -> Official:
+    official = db.session.get(Official, official_id)
+    if official is None:
+        raise NotFound(_("No such official."))
+    return official
+
+
+def _new_official(email: str, name: str, role: object, locale: str = "en") -> Official:
+    email = normalise_email(email)
+    name = clean_text(name, "name")
+    role_value = parse_role(role)
+    if find_by_email(email) is not None:
+        raise Conflict(_("An official with that email already exists."), details={"field": "email"})
+    official = Official(email=email, name=name, role=role_value.value, locale=locale, active=True)
+    db.session.add(official)
+    db.session.flush()
+    return official
+
+
+def link_url(token: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/auth/link/{token}"
+
+
+def _issue_link(official: Official, purpose: LinkPurpose) -> str:
+    hours = current_app.config["INVITATION_LINK_HOURS" if purpose is LinkPurpose.INVITATION else "RESET_LINK_HOURS"]
+    token = new_token()
+    db.session.add(
+        SignInLink(
+            official_id=official.id,
+            purpose=purpose.value,
+            token_digest=digest(token),
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    return token
+
+
+def create_official_from_cli(email: str, name: str, role: str) -> tuple[Official, str]:
+    """Create an official (the first clerk, typically) and return a one-time sign-in link."""
+    official = _new_official(email, name, role)
+    token = _issue_link(official, LinkPurpose.INVITATION)
+    audit.record(None, "official.created", f"official:{official.id}", role=official.role, via="cli")
+    db.session.commit()
+    return official, link_url(token)
+
+
+def invite_official(actor: Official, email: str, name: str, role: object, locale: str = "en") -> Official:
+    """A clerk invites an official: the account is created and a sign-in link is mailed."""
+    require(actor, Action.INVITE_OFFICIAL)
+    if locale not in current_app.config["LANGUAGES"]:
+        locale = "en"
+    official = _new_official(email, name, role, locale)
+    token = _issue_link(official, LinkPurpose.INVITATION)
+    queue_mail(
+        official.email,
+        "invitation",
+        official.locale,
+        official=official,
+        inviter=actor,
+        link=link_url(token),
+        hours=current_app.config["INVITATION_LINK_HOURS"],
+    )
+    audit.record(actor, "official.invited", f"official:{official.id}", role=official.role)
+    db.session.commit()
+    return official
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the address belongs to an active official; say nothing either way."""
+    try:
+        email = normalise_email(email)
+    except InvalidInput:
+        return
+    official = find_by_email(email)
+    if official is None or not official.active:
+        return
+    token = _issue_link(official, LinkPurpose.PASSWORD_RESET)
+    queue_mail(
+        official.email,
+        "password_reset",
+        official.locale,
+        official=official,
+        link=link_url(token),
+        hours=current_app.config["RESET_LINK_HOURS"],
+    )
+    db.session.commit()
+
+
+def check_link(token: str) -> SignInLink:
+    """The unused, unexpired link for this token, or LinkInvalid."""
+    link = db.session.scalar(select(SignInLink).where(SignInLink.token_digest == digest(token)))
+    if link is None:
+        raise LinkInvalid(_("This link is not valid."))
+    if link.used_at is not None:
+        raise LinkInvalid(_("This link has already been used."))
+    if link.expires_at <= utcnow():
+        raise LinkInvalid(_("This link has expired."))
+    if not link.official.active:
+        raise LinkInvalid(_("This account is not active."))
+    return link
+
+
+def validate_new_password(password: object) -> str:
+    if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            _("Choose a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH), details={"field": "password"}
+        )
+    return password
+
+
+def redeem_link(token: str, new_password: str) -> Official:
+    """Use a one-time link to set the official's password; the link is spent."""
+    validate_new_password(new_password)
+    link = check_link(token)
+    # Spend the link atomically: a concurrent second use updates no row.
+    spent = db.session.execute(
+        SignInLink.__table__.update()
+        .where(SignInLink.id == link.id, SignInLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    if spent != 1:
+        db.session.rollback()
+        raise LinkInvalid(_("This link has already been used."))
+    official = link.official
+    official.password_hash = hash_password(new_password)
+    official.session_version += 1
+    audit.record(official, "official.password_set", f"official:{official.id}", via=link.purpose)
+    db.session.commit()
+    return official
+
+
+def authenticate(email: str, password: str) -> Official:
+    """The official with this email and password, or SignInFailed (one generic message)."""
+    official = None
+    with contextlib.suppress(InvalidInput):
+        official = find_by_email(normalise_email(email))
+    stored = official.password_hash if official is not None else None
+    if not verify_password(stored, password or "") or official is None or not official.active:
+        raise SignInFailed(_("Email or password is not correct."))
+    if needs_rehash(official.password_hash):
+        official.password_hash = hash_password(password)
+        db.session.commit()
+    return official
+
+
+def load_session_official(session_id: str) -> Official | None:
+    """Flask-Login's loader: `id:session_version`, so a password change ends old sessions."""
+    try:
+        official_id, version = (int(part) for part in session_id.split(":"))
+    except ValueError:
+        return None
+    official = db.session.get(Official, official_id)
+    if official is None or official.session_version != version or not official.active:
+        return None
+    return official
+
+
+def list_officials(actor: Official) -> list[Official]:
+    require(actor, Action.INVITE_OFFICIAL)
+    return list(db.session.scalars(select(Official).order_by(Official.role, Official.name)))
+
+
+def set_active(actor: Official, official_id: int, active: bool) -> Official:
+    """A clerk deactivates or reactivates an official (never themselves)."""
+    require(actor, Action.INVITE_OFFICIAL)
+    official = get_official(official_id)
+    if official.id == actor.id:
+        raise Conflict(_("You cannot deactivate your own account."))
+    official.active = active
+    official.session_version += 1
+    audit.record(actor, "official.activated" if active else "official.deactivated", f"official:{official.id}")
+    db.session.commit()
+    return official

@@ -1,0 +1,192 @@
+"""The contract's Socket.IO drafting protocol, namespace /draft.
+
+Every request is acknowledged with {ok: true, ...} or {ok: false, error: {code, message}}.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
+
+from app.accounts import api_tokens
+from app.accounts.models import Official
+from app.drafting import edits as drafting
+from app.drafting import presence
+from app.drafting.broadcast import NAMESPACE, broadcast_revision, room
+from app.extensions import db, socketio
+from app.shared.errors import InvalidInput, NotFound, ServiceError, Unauthorized
+
+log = logging.getLogger(__name__)
+
+# Which official each connection belongs to (connections are local to a process).
+_connections: dict[str, int] = {}
+
+
+def connection_official() -> Official | None:
+    official_id = _connections.get(request.sid)
+    if official_id is None:
+        return None
+    official = db.session.get(Official, official_id)
+    return official if official is not None and official.active else None
+
+
+def error_answer(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+def _code_for(error: ServiceError) -> str:
+    if isinstance(error, NotFound):
+        return "unknown_letter"
+    if isinstance(error, InvalidInput) and error.code not in ("bad_patch", "too_large", "conflict"):
+        return "bad_request"
+    return error.code
+
+
+def acknowledged(handler: Callable[[Official, dict], dict]) -> Callable[[Any], dict]:
+    """Turn a handler into an acknowledged request: checks the payload and maps errors to codes."""
+
+    @functools.wraps(handler)
+    def wrapper(payload: Any = None) -> dict:
+        try:
+            official = connection_official()
+            if official is None:
+                raise Unauthorized("This connection is not signed in.")
+            if not isinstance(payload, dict):
+                raise InvalidInput("The payload must be an object.")
+            return {"ok": True, **handler(official, payload)}
+        except ServiceError as error:
+            db.session.rollback()
+            return error_answer(_code_for(error), error.message)
+        except Exception:
+            db.session.rollback()
+            log.exception("drafting event failed")
+            return error_answer("server_error", "The server failed; nothing was changed. Try again.")
+        finally:
+            db.session.remove()
+
+    return wrapper
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def on_connect(auth: Any = None) -> None:
+    official = None
+    try:
+        if isinstance(auth, dict) and isinstance(auth.get("token"), str):
+            official = api_tokens.authenticate_token(auth["token"])
+        elif current_user and current_user.is_authenticated:
+            official = current_user._get_current_object()
+    except ServiceError:
+        official = None
+    except Exception as error:  # the database is down: say so instead of leaving the client hanging
+        db.session.remove()
+        log.exception("drafting connection could not be checked")
+        raise ConnectionRefusedError(
+            "server_error", {"code": "server_error", "message": "The server cannot check sign-ins right now."}
+        ) from error
+    finally:
+        if official is None:
+            db.session.remove()
+    if official is None:
+        raise ConnectionRefusedError(
+            "unauthorized", {"code": "unauthorized", "message": "Sign in, or connect with auth {token: TOKEN}."}
+        )
+    _connections[request.sid] = official.id
+    db.session.remove()
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_args: Any) -> None:
+    _connections.pop(request.sid, None)
+    for letter_id in presence.leave_all(request.sid):
+        emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
+
+
+@socketio.on("join", namespace=NAMESPACE)
+@acknowledged
+def on_join(official: Official, payload: dict) -> dict:
+    letter = drafting.join(official, payload.get("letter_id"))
+    join_room(room(letter.id))
+    presence.enter(letter.id, request.sid, official)
+    emit("presence", presence.snapshot(letter.id), to=room(letter.id), namespace=NAMESPACE)
+    return {"revision": letter.revision, "text": letter.text, "status": letter.status}
+
+
+@socketio.on("leave", namespace=NAMESPACE)
+@acknowledged
+def on_leave(official: Official, payload: dict) -> dict:
+    letter_id = payload.get("letter_id")
+    if isinstance(letter_id, int):
+        leave_room(room(letter_id))
+        if presence.leave(letter_id, request.sid):
+            emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
+    return {}
+
+
+@socketio.on("edit", namespace=NAMESPACE)
+@acknowledged
+def on_edit(official: Official, payload: dict) -> dict:
+    stored = drafting.submit_edit(
+        official,
+        payload.get("letter_id"),
+        payload.get("edit_id"),
+        payload.get("base_revision"),
+        payload.get("patch"),
+        after_commit=broadcast_revision,
+    )
+    return {"revision": stored.revision}
+
+
+@socketio.on("fetch", namespace=NAMESPACE)
+@acknowledged
+def on_fetch(official: Official, payload: dict) -> dict:
+    revisions = drafting.fetch(official, payload.get("letter_id"), payload.get("since"))
+    return {
+        "revisions": [
+            {"revision": r.revision, "patch": r.patch, "edit_id": r.edit_id, "author": r.author} for r in revisions
+        ]
+    }
+
+
+@socketio.on("cursor", namespace=NAMESPACE)
+@acknowledged
+def on_cursor(official: Official, payload: dict) -> dict:
+    """Share a caret or selection with the room: {letter_id, revision, start, end} (UTF-16 offsets)."""
+    letter_id = payload.get("letter_id")
+    values = [payload.get(key) for key in ("revision", "start", "end")]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+        raise InvalidInput("revision, start and end must be non-negative integers.")
+    if not isinstance(letter_id, int) or not presence.is_present(letter_id, request.sid):
+        raise InvalidInput("Join the letter first.")
+    revision, start, end = values
+    emit(
+        "cursor",
+        {
+            "letter_id": letter_id,
+            "user": presence.user_json(official),
+            "revision": revision,
+            "start": start,
+            "end": end,
+        },
+        to=room(letter_id),
+        include_self=False,
+        namespace=NAMESPACE,
+    )
+    return {}
+
+
+def register_sockets(app: Flask) -> None:
+    """Bind Socket.IO to the app. The handlers above are registered on import: Flask-SocketIO
+    copies the handlers it knows into each new server it creates."""
+    socketio.init_app(
+        app,
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "undersigned"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        manage_session=False,
+    )

@@ -1,0 +1,171 @@
+"""The background mail sender: delivers queued mail outside requests, with retries.
+
+With `SMTP_HOST` set, mail goes over SMTP; otherwise each message is written to
+`instance/outbox/` as an `.eml` file. A row is deleted as soon as its message is
+handed over, so that recipients' addresses are not kept longer than needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+import threading
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Protocol
+
+from flask import Flask
+from sqlalchemy import select
+
+from app.extensions import db, socketio
+from app.mail.models import OutgoingMail
+from app.shared.db_types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SMTPTransport:
+    """Sends over one SMTP connection, opened on first use and kept for a delivery round."""
+
+    def __init__(self, host: str, port: int, timeout: float = 15.0) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp.ehlo()
+            if smtp.has_extn("starttls"):
+                smtp.starttls()
+                smtp.ehlo()
+            self._smtp = smtp
+        return self._smtp
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            self._connection().send_message(message)
+        except (OSError, smtplib.SMTPException):
+            self.close()  # a broken connection is not reused
+            raise
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._smtp.quit()
+            self._smtp = None
+
+
+class OutboxTransport:
+    """Writes each message to a folder as an .eml file (development and demos)."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+
+    def send(self, message: EmailMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
+        path = self.folder / f"{stamp}-{message['Message-ID'].strip('<>').split('@')[0]}.eml"
+        path.write_bytes(bytes(message))
+
+    def close(self) -> None:
+        return None
+
+
+def transport_for(app: Flask) -> Transport:
+    if app.config.get("SMTP_HOST"):
+        return SMTPTransport(app.config["SMTP_HOST"], app.config["SMTP_PORT"])
+    return OutboxTransport(app.config["MAIL_OUTBOX"])
+
+
+def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Message-ID"] = make_msgid(domain="undersigned.invalid")
+    message.set_content(mail.text_body)
+    message.add_alternative(mail.html_body, subtype="html")
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential back-off: 30 s, 1 min, 2 min ... capped at one hour."""
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+class MailSender:
+    """Delivers due mail. Safe to run in several processes (rows are claimed with SKIP LOCKED)."""
+
+    def __init__(self, app: Flask, transport: Transport | None = None) -> None:
+        self.app = app
+        self.transport = transport or transport_for(app)
+        self._stop = threading.Event()
+
+    def deliver_due(self, limit: int = 50) -> int:
+        """Send what is due now; return how many messages were handed over."""
+        sent = 0
+        with self.app.app_context():
+            query = (
+                select(OutgoingMail)
+                .where(OutgoingMail.failed.is_(False), OutgoingMail.next_attempt_at <= utcnow())
+                .order_by(OutgoingMail.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+            try:
+                for mail in db.session.scalars(query).all():
+                    sent += self._deliver_one(mail)
+                db.session.commit()
+            finally:
+                self.transport.close()
+                db.session.rollback()
+                db.session.remove()
+        return sent
+
+    def _deliver_one(self, mail: OutgoingMail) -> int:
+        try:
+            self.transport.send(build_message(mail, self.app.config["MAIL_FROM"]))
+        except (OSError, smtplib.SMTPException) as error:
+            mail.attempts += 1
+            mail.last_error = str(error)[:500]
+            if mail.attempts >= self.app.config["MAIL_MAX_ATTEMPTS"]:
+                mail.failed = True
+                log.error("giving up on mail %s after %s attempts: %s", mail.id, mail.attempts, error)
+            else:
+                mail.next_attempt_at = utcnow() + retry_delay(mail.attempts)
+                log.warning("mail %s failed (attempt %s), will retry: %s", mail.id, mail.attempts, error)
+            return 0
+        db.session.delete(mail)
+        return 1
+
+    def run_forever(self, batch: int = 50) -> None:
+        """The background loop: rounds back to back while mail waits, else a pause; ends on stop()."""
+        interval = self.app.config["MAIL_SENDER_INTERVAL"]
+        while not self._stop.is_set():
+            try:
+                sent = self.deliver_due(limit=batch)
+            except Exception:  # keep the loop alive through database outages
+                log.exception("mail sender: delivery round failed")
+                sent = 0
+            socketio.sleep(0 if sent == batch else interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def start_background_sender(app: Flask) -> MailSender | None:
+    """Start the sender as a background task of the server process."""
+    if not app.config.get("MAIL_SENDER_ENABLED"):
+        return None
+    sender = MailSender(app)
+    socketio.start_background_task(sender.run_forever)
+    return sender

@@ -1,0 +1,264 @@
+"""Comments on a range of a revision's text, threaded replies, resolving.
+
+An anchor follows its text through later revisions: its ends are carried through each later
+revision's operation (text typed at its start goes before it, text typed at its end goes after
+it). Once every character of it has been deleted it is *outdated* for good. The newest place an
+anchor was carried to is kept on the comment (in UTF-16 units), so each revision is replayed for
+it once, not on every request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.accounts.authorization import Action, require
+from app.accounts.models import Official
+from app.audit import log as audit
+from app.drafting.edits import author_json
+from app.extensions import db
+from app.letters.models import Letter
+from app.review.history import parse_revision_number, readable_letter, replay, require_revision, revision_text
+from app.review.models import Comment
+from app.review.suggestions import check_range, locate_quote
+from app.shared.db_types import utcnow
+from app.shared.errors import InvalidInput, NotFound
+from app.sync import operations as ot
+from app.sync.text import from_utf16_view, to_utf16_view, utf16_len
+
+MAX_BODY_LENGTH = 5000
+CONTEXT = 40
+
+
+def _clean_body(body: object) -> str:
+    if not isinstance(body, str) or not body.strip():
+        raise InvalidInput(_("Write the comment first."), details={"field": "body"})
+    if len(body) > MAX_BODY_LENGTH:
+        raise InvalidInput(
+            _("A comment may have at most %(n)s characters.", n=MAX_BODY_LENGTH), details={"field": "body"}
+        )
+    return body.strip().replace("\r\n", "\n")
+
+
+def get_comment(actor: Official | None, comment_id: object) -> Comment:
+    require(actor, Action.READ_DRAFT)
+    comment = db.session.get(Comment, comment_id) if isinstance(comment_id, int) else None
+    if comment is None:
+        raise NotFound(_("No such comment."))
+    return comment
+
+
+def add_comment(
+    actor: Official | None,
+    letter_id: object,
+    body: object,
+    *,
+    revision: object = None,
+    start: object = None,
+    end: object = None,
+    quote: object = None,
+) -> Comment:
+    """Comment on characters start..end of revision `revision` (default: the newest), or on the one
+    occurrence of `quote` in it. A range outside the text is a 400; an unknown revision a 404."""
+    require(actor, Action.COMMENT)
+    letter = readable_letter(actor, letter_id)
+    number = letter.revision if revision is None else require_revision(letter, parse_revision_number(revision))
+    body = _clean_body(body)
+    text = revision_text(letter, number)
+    if start is None and end is None and isinstance(quote, str):
+        first, last = locate_quote(text, quote.replace("\r\n", "\n"))
+    else:
+        first, last = check_range(text, start, end, allow_empty=False)
+    tracked_start = utf16_len(text[:first])
+    comment = Comment(
+        letter_id=letter.id,
+        author_id=actor.id,
+        body=body,
+        revision=number,
+        start=first,
+        end=last,
+        quote=text[first:last],
+        tracked_revision=number,
+        tracked_start=tracked_start,
+        tracked_end=tracked_start + utf16_len(text[first:last]),
+        outdated=False,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    audit.record(actor, "comment.added", f"letter:{letter.id}", comment=comment.id, revision=number)
+    db.session.commit()
+    return comment
+
+
+def reply(actor: Official | None, comment_id: object, body: object) -> Comment:
+    """A reply in a comment's thread (replying to a reply answers the same thread)."""
+    require(actor, Action.COMMENT)
+    parent = get_comment(actor, comment_id)
+    root = parent if parent.parent_id is None else db.session.get(Comment, parent.parent_id)
+    assert root is not None
+    body = _clean_body(body)
+    answer = Comment(letter_id=root.letter_id, parent_id=root.id, author_id=actor.id, body=body)
+    db.session.add(answer)
+    db.session.flush()
+    audit.record(actor, "comment.replied", f"letter:{root.letter_id}", comment=answer.id, thread=root.id)
+    db.session.commit()
+    return answer
+
+
+def set_resolved(actor: Official | None, comment_id: object, resolved: bool = True) -> Comment:
+    """Resolve a thread (or reopen it)."""
+    require(actor, Action.COMMENT)
+    comment = get_comment(actor, comment_id)
+    if comment.parent_id is not None:
+        comment = db.session.get(Comment, comment.parent_id) or comment
+    if resolved and comment.resolved_at is None:
+        comment.resolved_at = utcnow()
+        comment.resolved_by_id = actor.id
+        audit.record(actor, "comment.resolved", f"letter:{comment.letter_id}", comment=comment.id)
+    elif not resolved and comment.resolved_at is not None:
+        comment.resolved_at = None
+        comment.resolved_by_id = None
+        audit.record(actor, "comment.reopened", f"letter:{comment.letter_id}", comment=comment.id)
+    db.session.commit()
+    return comment
+
+
+# -- anchors ----------------------------------------------------------------------------------
+
+
+def carry_anchor(start: int, end: int, ops: ot.Ops) -> tuple[int, int]:
+    """An anchor's ends (UTF-16 units) after `ops`: text typed at its start goes before it, text
+    typed at its end after it; an anchor whose text is all deleted collapses (start == end)."""
+    new_start = ot.transform_index(start, ops, after_insert=True)
+    new_end = ot.transform_index(end, ops, after_insert=False)
+    return new_start, max(new_start, new_end)
+
+
+def track_anchors(letter: Letter, comments: list[Comment]) -> None:
+    """Carry the anchors of these (top-level) comments to the newest revision and keep them."""
+    moving = [
+        c
+        for c in comments
+        if c.parent_id is None
+        and not c.outdated
+        and c.tracked_revision is not None
+        and c.tracked_revision < letter.revision
+    ]
+    if not moving:
+        return
+    first = min(c.tracked_revision for c in moving)  # type: ignore[type-var]
+    places = {c.id: (c.tracked_start or 0, c.tracked_end or 0) for c in moving}
+    for number, _view, ops in replay(letter, first, letter.revision):
+        for comment in moving:
+            if comment.tracked_revision < number:  # type: ignore[operator]
+                places[comment.id] = carry_anchor(*places[comment.id], ops)
+    for comment in moving:
+        start, end = places[comment.id]
+        comment.tracked_revision = letter.revision
+        comment.tracked_start, comment.tracked_end = start, end
+        if start >= end:
+            comment.outdated = True
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a comment's text is in the newest revision."""
+
+    outdated: bool
+    start: int | None = None
+    end: int | None = None
+    text: str = ""
+    before: str = ""
+    after: str = ""
+
+
+def anchor_in(text: str, comment: Comment) -> Anchor:
+    """The anchor of a tracked comment in `text` (the newest text), in characters."""
+    if comment.outdated or comment.tracked_start is None or comment.tracked_end is None:
+        return Anchor(outdated=True)
+    view = to_utf16_view(text)
+    if comment.tracked_end > len(view):
+        return Anchor(outdated=True)
+    if len(view) == len(text):
+        start, end = comment.tracked_start, comment.tracked_end
+    else:
+        start = len(from_utf16_view(view[: comment.tracked_start]))
+        end = start + len(from_utf16_view(view[comment.tracked_start : comment.tracked_end]))
+    before = text[max(0, start - CONTEXT) : start]
+    after = text[end : end + CONTEXT]
+    return Anchor(
+        outdated=False,
+        start=start,
+        end=end,
+        text=text[start:end],
+        before=("…" if start > CONTEXT else "") + before,
+        after=after + ("…" if end + CONTEXT < len(text) else ""),
+    )
+
+
+@dataclass
+class Thread:
+    comment: Comment
+    anchor: Anchor
+    replies: list[Comment] = field(default_factory=list)
+
+    @property
+    def edited(self) -> bool:
+        """The anchored text is still there but reads differently from when it was commented on."""
+        return not self.anchor.outdated and self.anchor.text != (self.comment.quote or "")
+
+
+def threads_for(letter: Letter) -> list[Thread]:
+    """Every thread of the letter, oldest first, anchors carried to the newest revision."""
+    comments = list(db.session.scalars(select(Comment).where(Comment.letter_id == letter.id).order_by(Comment.id)))
+    roots = [c for c in comments if c.parent_id is None]
+    track_anchors(letter, roots)
+    text = letter.text
+    threads = {c.id: Thread(c, anchor_in(text, c)) for c in roots}
+    for comment in comments:
+        if comment.parent_id is not None and comment.parent_id in threads:
+            threads[comment.parent_id].replies.append(comment)
+    return list(threads.values())
+
+
+def comment_json(comment: Comment) -> dict[str, Any]:
+    return {
+        "id": comment.id,
+        "letter_id": comment.letter_id,
+        "parent_id": comment.parent_id,
+        "author": author_json(comment.author),
+        "body": comment.body,
+        "created_at": comment.created_at.isoformat(),
+        "revision": comment.revision,
+        "start": comment.start,
+        "end": comment.end,
+        "quote": comment.quote,
+        "resolved": comment.resolved_at is not None,
+        "resolved_by": author_json(comment.resolved_by) if comment.resolved_by_id else None,
+        "resolved_at": comment.resolved_at.isoformat() if comment.resolved_at else None,
+    }
+
+
+def thread_json(thread: Thread) -> dict[str, Any]:
+    anchor = thread.anchor
+    return {
+        **comment_json(thread.comment),
+        "anchor": {
+            "revision": thread.comment.tracked_revision,
+            "outdated": anchor.outdated,
+            "start": anchor.start,
+            "end": anchor.end,
+            "text": anchor.text if not anchor.outdated else None,
+            "edited": thread.edited,
+        },
+        "replies": [comment_json(r) for r in thread.replies],
+    }
+
+
+def list_threads(actor: Official | None, letter_id: object) -> list[dict[str, Any]]:
+    letter = readable_letter(actor, letter_id)
+    return [thread_json(t) for t in threads_for(letter)]

@@ -1,0 +1,278 @@
+"""A letter's history for officials: the revisions, any revision's text, diffs between revisions,
+editing sessions, and replaying the stored patches between two revisions as operations.
+
+Reading is for officials only (Action.READ_DRAFT), for drafting and locked letters alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.accounts.authorization import Action, require
+from app.accounts.models import Official
+from app.drafting.edits import MAX_NUMBER
+from app.extensions import db
+from app.letters.models import Letter, Revision
+from app.letters.revision_texts import text_at, view_at
+from app.review.textdiff import Diffs, word_diff
+from app.shared.errors import InvalidInput, NotFound
+from app.shared.lru import LRUCache
+from app.sync import operations as ot
+from app.sync.patch_text import apply_hunks, parse_patch
+
+# Reading a revision's text is the revision-text module's job; the name is kept for callers here.
+revision_text = text_at
+
+# Consecutive revisions by one author at most this far apart are one editing session.
+SESSION_GAP = timedelta(minutes=10)
+
+
+def readable_letter(actor: Official | None, letter_id: object) -> Letter:
+    """The letter, for an official (401 anonymous, 404 unknown)."""
+    require(actor, Action.READ_DRAFT)
+    if not isinstance(letter_id, int) or isinstance(letter_id, bool) or not 0 <= letter_id <= MAX_NUMBER:
+        raise NotFound(_("No such letter."))
+    letter = db.session.get(Letter, letter_id)
+    if letter is None:
+        raise NotFound(_("No such letter."))
+    return letter
+
+
+def letter_key(letter: Letter) -> tuple[int, float]:
+    """A key for in-process caches of a letter's immutable history: its id and creation time, so
+    that a letter id used again (a database emptied and filled anew) never finds another's data."""
+    return (letter.id, letter.created_at.timestamp() if letter.created_at else 0.0)
+
+
+def parse_revision_number(value: object, what: str = "revision", *, from_text: bool = False) -> int:
+    """A revision number: a JSON integer, or with `from_text` the digits of a query string or form
+    field (400 when it is not one)."""
+    if isinstance(value, bool):
+        raise InvalidInput(_("%(what)s must be a revision number.", what=what), details={"field": what})
+    if isinstance(value, str) and from_text:
+        value = value.strip()
+        if not value.isdecimal() or len(value) > 10:
+            raise InvalidInput(_("%(what)s must be a revision number.", what=what), details={"field": what})
+        value = int(value)
+    if not isinstance(value, int) or not 0 <= value <= MAX_NUMBER:
+        raise InvalidInput(_("%(what)s must be a revision number.", what=what), details={"field": what})
+    return value
+
+
+def require_revision(letter: Letter, number: int) -> int:
+    """404 for a revision the letter does not have."""
+    if not 0 <= number <= letter.revision:
+        raise NotFound(
+            _("This letter has no revision %(n)s (its newest is %(newest)s).", n=number, newest=letter.revision)
+        )
+    return number
+
+
+# -- revisions --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    number: int
+    author_id: int | None
+    author_name: str | None
+    created_at: datetime
+    edit_id: str
+
+    def author(self) -> dict[str, Any]:
+        if self.author_id is None:
+            return {"id": None, "name": "—"}
+        return {"id": self.author_id, "name": self.author_name}
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "revision": self.number,
+            "author": self.author(),
+            "created_at": self.created_at.isoformat(),
+            "edit_id": self.edit_id,
+        }
+
+    @property
+    def kind(self) -> str:
+        """`created`, `suggestion` (an accepted suggestion), `restore` or `edit`."""
+        if self.number == 0:
+            return "created"
+        if self.edit_id.startswith("suggestion-"):
+            return "suggestion"
+        if self.edit_id.startswith("restore-"):
+            return "restore"
+        return "edit"
+
+
+def revision_infos(letter: Letter, first: int = 0, last: int | None = None) -> list[RevisionInfo]:
+    """Revisions first..last (default: all), oldest first, with their authors."""
+    query = (
+        select(Revision.number, Revision.author_id, Official.name, Revision.created_at, Revision.edit_id)
+        .outerjoin(Official, Official.id == Revision.author_id)
+        .where(Revision.letter_id == letter.id, Revision.number >= first)
+        .order_by(Revision.number)
+    )
+    if last is not None:
+        query = query.where(Revision.number <= last)
+    return [RevisionInfo(*row) for row in db.session.connection().execute(query)]
+
+
+def revision_infos_for(letter: Letter, numbers: set[int]) -> list[RevisionInfo]:
+    """The given revisions (those that exist), in order."""
+    wanted = sorted(numbers)
+    out: list[RevisionInfo] = []
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        out.extend(
+            RevisionInfo(*row)
+            for row in db.session.execute(
+                select(Revision.number, Revision.author_id, Official.name, Revision.created_at, Revision.edit_id)
+                .outerjoin(Official, Official.id == Revision.author_id)
+                .where(Revision.letter_id == letter.id, Revision.number.in_(chunk))
+                .order_by(Revision.number)
+            )
+        )
+    return out
+
+
+def revision_info(letter: Letter, number: int) -> RevisionInfo:
+    require_revision(letter, number)
+    infos = revision_infos(letter, number, number)
+    if not infos:
+        raise NotFound(_("This letter's history is incomplete."))
+    return infos[0]
+
+
+def list_revisions(actor: Official | None, letter_id: object) -> list[dict[str, Any]]:
+    """The contract's `GET /letters/{id}/revisions`: every revision, oldest first."""
+    letter = readable_letter(actor, letter_id)
+    return [info.json() for info in revision_infos(letter)]
+
+
+def read_revision(actor: Official | None, letter_id: object, number: object) -> dict[str, Any]:
+    """The contract's `GET /letters/{id}/revisions/{n}`: the exact text after revision n."""
+    letter = readable_letter(actor, letter_id)
+    n = require_revision(letter, parse_revision_number(number, from_text=True))
+    return {"revision": n, "text": revision_text(letter, n)}
+
+
+# -- sessions ---------------------------------------------------------------------------------
+
+
+@dataclass
+class EditingSession:
+    """Consecutive revisions by one author, each at most SESSION_GAP after the one before."""
+
+    revisions: list[RevisionInfo] = field(default_factory=list)
+
+    @property
+    def first(self) -> RevisionInfo:
+        return self.revisions[0]
+
+    @property
+    def last(self) -> RevisionInfo:
+        return self.revisions[-1]
+
+    @property
+    def count(self) -> int:
+        return len(self.revisions)
+
+
+def group_sessions(infos: list[RevisionInfo], gap: timedelta = SESSION_GAP) -> list[EditingSession]:
+    """Editing sessions for reading, oldest first. Revision 0, accepted suggestions and restores
+    stand alone: they are events of their own."""
+    sessions: list[EditingSession] = []
+    for info in infos:
+        current = sessions[-1] if sessions else None
+        if (
+            current is not None
+            and info.kind == "edit"
+            and current.last.kind == "edit"
+            and current.last.author_id == info.author_id
+            and info.created_at - current.last.created_at <= gap
+        ):
+            current.revisions.append(info)
+        else:
+            sessions.append(EditingSession([info]))
+    return sessions
+
+
+# -- diffs ------------------------------------------------------------------------------------
+
+
+# Diffs between two revisions never change: keep recent ones.
+diff_cache: LRUCache[Diffs] = LRUCache(capacity=128)
+
+
+def diff_revisions(letter: Letter, first: int, second: int) -> Diffs:
+    """The word-level diff from revision `first` to revision `second` (both must exist)."""
+    key = (letter_key(letter), first, second)
+    cached = diff_cache.get(key)
+    if cached is not None:
+        return cached
+    diffs = word_diff(revision_text(letter, first), revision_text(letter, second))
+    diff_cache.put(key, diffs)
+    return diffs
+
+
+def diff(actor: Official | None, letter_id: object, first: object, second: object) -> dict[str, Any]:
+    """The contract's `GET /letters/{id}/diff?from=a&to=b`. Missing, malformed or out-of-range
+    revision numbers are a 400 (they are parameters, not a resource)."""
+    letter = readable_letter(actor, letter_id)
+    if first is None or second is None:
+        raise InvalidInput(
+            _("Give both revisions: ?from=a&to=b."), details={"field": "from" if first is None else "to"}
+        )
+    a = parse_revision_number(first, "from", from_text=True)
+    b = parse_revision_number(second, "to", from_text=True)
+    for name, value in (("from", a), ("to", b)):
+        if value > letter.revision:
+            raise InvalidInput(
+                _(
+                    "%(what)s is out of range: this letter's revisions are 0 to %(newest)s.",
+                    what=name,
+                    newest=letter.revision,
+                ),
+                details={"field": name},
+            )
+    return {"from": a, "to": b, "diffs": [[op, text] for op, text in diff_revisions(letter, a, b)]}
+
+
+# -- texts of revisions -----------------------------------------------------------------------
+
+
+# -- replaying patches as operations ----------------------------------------------------------
+
+
+def replay(letter: Letter, first: int, last: int) -> Iterator[tuple[int, str, ot.Ops]]:
+    """The revisions first+1..last as (number, text view after it, operation), in order.
+
+    Starts from the text of `first` (a snapshot plus a few patches, or the cache) and applies
+    each stored patch exactly, as clients do; the operation is in UTF-16 units.
+    """
+    view = view_at(letter, first)
+    if last <= first:
+        return
+    rows = db.session.connection().execute(
+        select(Revision.number, Revision.patch)
+        .where(Revision.letter_id == letter.id, Revision.number > first, Revision.number <= last)
+        .order_by(Revision.number)
+    )
+    expected = first + 1
+    for number, patch in rows:
+        if number != expected:
+            raise NotFound(_("This letter's history is incomplete."))
+        expected += 1
+        if patch:
+            view, ops = apply_hunks(view, parse_patch(patch))
+        else:
+            ops = ot.identity(len(view))
+        yield number, view, ops
+    if expected != last + 1:
+        raise NotFound(_("This letter's history is incomplete."))

@@ -1,0 +1,90 @@
+"""The clerk's pages: lock a letter (with a confirmation page), close it, import paper, export."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from app.accounts.authorization import Action, require
+from app.accounts.current import current_official
+from app.drafting.broadcast import broadcast_locked
+from app.letters.loading import get_letter
+from app.review import locking
+from app.review.diff_html import diff_html
+from app.shared.errors import InvalidInput
+from app.signing import delivery_packet, signature_admin
+from app.web.forms import ConfirmForm, PaperImportForm
+
+bp = Blueprint("clerk", __name__)
+
+
+@bp.route("/drafts/<int:letter_id>/lock", methods=["GET", "POST"])
+@login_required
+def lock(letter_id: int):
+    actor = require(current_official(), Action.LOCK_LETTER)
+    letter = get_letter(letter_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        result = locking.lock_letter(actor, letter.id, after_commit=broadcast_locked)
+        flash(_("The letter is locked. SHA-256: %(hash)s", hash=result.content_hash), "info")
+        return redirect(url_for("public.letter", letter_id=letter.id))
+    return render_template(
+        "clerk/lock.html",
+        letter=letter,
+        form=form,
+        preview_hash=locking.content_hash(letter.text),
+        overview=locking.lock_overview(letter),
+        diff_html=diff_html,
+    )
+
+
+@bp.post("/letters/<int:letter_id>/close")
+@login_required
+def close(letter_id: int):
+    if ConfirmForm().validate_on_submit():
+        signature_admin.close_letter(current_official(), letter_id)
+        flash(_("The letter is closed to new signatures."), "info")
+    return redirect(url_for("clerk.tools", letter_id=letter_id))
+
+
+@bp.route("/letters/<int:letter_id>/tools", methods=["GET", "POST"])
+@login_required
+def tools(letter_id: int):
+    require(current_official(), Action.EXPORT_SIGNATURES)
+    letter = get_letter(letter_id)
+    form = PaperImportForm()
+    if form.validate_on_submit():
+        raw = form.csv_file.data.read(2 * 1024 * 1024)
+        try:
+            batch = signature_admin.import_paper(current_official(), letter.id, raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            form.csv_file.errors.append(_("The file must be a CSV saved as UTF-8."))
+        except InvalidInput as error:
+            form.csv_file.errors.append(error.message)
+        else:
+            flash(_("%(n)s paper signatures imported.", n=batch.count), "info")
+            return redirect(url_for("clerk.tools", letter_id=letter.id))
+    return render_template("clerk/tools.html", letter=letter, form=form, close_form=ConfirmForm())
+
+
+@bp.get("/letters/<int:letter_id>/export.csv")
+@login_required
+def export(letter_id: int):
+    body = signature_admin.export_csv(current_official(), letter_id)
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="letter-{letter_id}-signatures.csv"'},
+    )
+
+
+@bp.get("/letters/<int:letter_id>/packet.pdf")
+@login_required
+def packet(letter_id: int):
+    pdf = delivery_packet.delivery_packet_pdf(current_official(), letter_id)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="letter-{letter_id}-delivery-packet.pdf"'},
+    )

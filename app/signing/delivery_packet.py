@@ -1,0 +1,41 @@
+"""The delivery packet: a PDF of the letter, its hash, endorsers, counts by ward and public names."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from app.accounts.authorization import Action, require
+from app.accounts.models import Official
+from app.audit import log as audit
+from app.letters import endorsements
+from app.letters.loading import get_letter
+from app.letters.markdown import render_markdown
+from app.shared.db_types import utcnow
+from app.shared.errors import Conflict
+from app.signing.public_letter import counts_by_ward, public_names
+
+
+def delivery_packet_pdf(actor: Official | None, letter_id: int) -> bytes:
+    """Render the packet the clerk delivers to the Mayor and the Board of Alders."""
+    require(actor, Action.EXPORT_SIGNATURES)
+    letter = get_letter(letter_id)
+    if not letter.is_locked:
+        raise Conflict("Only a locked letter has a delivery packet.")
+    from weasyprint import HTML  # imported here: it loads system libraries (Pango)
+
+    wards = counts_by_ward(letter.id)
+    html = render_template(
+        "clerk/packet.html",
+        letter=letter,
+        rendered=render_markdown(letter.text),
+        endorsements=endorsements.endorsements_for(letter.id),
+        ward_counts=[(w, wards.get(w, 0)) for w in current_app.config["WARDS"]],
+        unstated=wards.get("", 0),
+        names=public_names(letter.id),
+        generated_at=utcnow(),
+    )
+    audit.record(actor, "letter.packet_generated", f"letter:{letter.id}")
+    from app.extensions import db
+
+    db.session.commit()
+    return HTML(string=html, base_url=current_app.config["PUBLIC_BASE_URL"]).write_pdf()

@@ -1,0 +1,83 @@
+"""Residents' signatures, paper batches and the signature log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.shared.db_types import UTCDateTime, utcnow
+
+
+class SignatureStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+
+
+class Signature(db.Model):
+    """A resident's signature. The email is kept only until confirmation (or for updates, if asked);
+    de-duplication uses a keyed hash of the normalised address. No IP address is ever stored."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (UniqueConstraint("letter_id", "email_hmac"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), index=True)
+    email_hmac: Mapped[str | None] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(200))
+    ward: Mapped[str | None] = mapped_column(String(60))
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    wants_updates: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[str] = mapped_column(String(12), default=SignatureStatus.PENDING.value, index=True)
+    confirm_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    withdraw_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    receipt_commitment: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PaperBatch(db.Model):
+    """Paper signatures gathered in person and imported by the clerk (counted apart and in the total)."""
+
+    __tablename__ = "paper_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), index=True)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PaperSignature(db.Model):
+    __tablename__ = "paper_signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("paper_batches.id", ondelete="CASCADE"), index=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    ward: Mapped[str | None] = mapped_column(String(60))
+    signed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class LogEntry(db.Model):
+    """One entry of a letter's append-only signature log, chained by hash (no personal data)."""
+
+    __tablename__ = "signature_log"
+    __table_args__ = (UniqueConstraint("letter_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    commitment: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    recorded_on: Mapped[str] = mapped_column(String(10))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,130 @@
+"""The append-only signature log of a letter: entries chained by SHA-256 to each other and to the
+letter's content hash. Entries carry commitments (hashes of receipt codes), never personal data.
+
+`verify_log` is pure: anyone can check a downloaded log with `flask --app wsgi verify-log FILE`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.letters.models import Letter
+from app.shared.db_types import utcnow
+from app.signing.models import LogEntry
+
+KINDS = ("signature", "withdrawal", "paper_batch")
+HASHED_FIELDS = ("letter_id", "seq", "kind", "commitment", "count", "recorded_on", "prev_hash")
+
+
+def receipt_commitment(letter_id: int, receipt_code: str) -> str:
+    """What the log shows for a receipt code: SHA-256 of "letter_id:CODE" (the code in capitals)."""
+    return hashlib.sha256(f"{letter_id}:{receipt_code.strip().upper()}".encode()).hexdigest()
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    canonical = json.dumps({key: entry[key] for key in HASHED_FIELDS}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def append(letter: Letter, kind: str, commitment: str, count: int = 1) -> LogEntry:
+    """Append an entry (the caller holds the letter's write lock and commits)."""
+    last = db.session.scalar(
+        select(LogEntry).where(LogEntry.letter_id == letter.id).order_by(LogEntry.seq.desc()).limit(1)
+    )
+    values = {
+        "letter_id": letter.id,
+        "seq": (last.seq + 1) if last else 1,
+        "kind": kind,
+        "commitment": commitment,
+        "count": count,
+        "recorded_on": utcnow().date().isoformat(),
+        "prev_hash": last.entry_hash if last else letter.content_hash,
+    }
+    entry = LogEntry(**values, entry_hash=entry_hash(values))
+    db.session.add(entry)
+    return entry
+
+
+def entry_json(entry: LogEntry) -> dict[str, Any]:
+    return {**{key: getattr(entry, key) for key in HASHED_FIELDS}, "hash": entry.entry_hash}
+
+
+def published_log(letter: Letter) -> dict[str, Any]:
+    entries = db.session.scalars(select(LogEntry).where(LogEntry.letter_id == letter.id).order_by(LogEntry.seq))
+    items = [entry_json(entry) for entry in entries]
+    return {
+        "letter_id": letter.id,
+        "content_hash": letter.content_hash,
+        "entries": items,
+        "head": items[-1]["hash"] if items else letter.content_hash,
+    }
+
+
+@dataclass
+class Verification:
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    online: int = 0
+    paper: int = 0
+    receipt_found: bool | None = None
+
+    @property
+    def total(self) -> int:
+        return self.online + self.paper
+
+
+def verify_log(log: dict[str, Any], receipt_code: str | None = None) -> Verification:
+    """Check the chain, the hashes and the order; count signatures; optionally find a receipt."""
+    result = Verification(ok=True)
+
+    def problem(message: str) -> None:
+        result.ok = False
+        result.problems.append(message)
+
+    try:
+        letter_id, content_hash, entries = log["letter_id"], log["content_hash"], log["entries"]
+    except (KeyError, TypeError):
+        problem("not a signature log: letter_id, content_hash and entries are required")
+        return result
+    if not isinstance(entries, list):
+        problem("entries must be a list")
+        return result
+    previous = content_hash
+    active: dict[str, int] = {}
+    for position, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or any(key not in entry for key in (*HASHED_FIELDS, "hash")):
+            problem(f"entry {position}: missing fields")
+            return result
+        if entry["letter_id"] != letter_id:
+            problem(f"entry {position}: belongs to another letter")
+        if entry["seq"] != position:
+            problem(f"entry {position}: sequence number {entry['seq']} is out of order (removed or reordered)")
+        if entry["prev_hash"] != previous:
+            problem(f"entry {position}: does not follow the entry before it")
+        if entry_hash(entry) != entry["hash"]:
+            problem(f"entry {position}: its content does not match its hash (altered)")
+        if entry["kind"] not in KINDS:
+            problem(f"entry {position}: unknown kind {entry['kind']!r}")
+        previous = entry["hash"]
+        if entry["kind"] == "signature":
+            active[entry["commitment"]] = active.get(entry["commitment"], 0) + 1
+            result.online += 1
+        elif entry["kind"] == "withdrawal":
+            if active.get(entry["commitment"], 0) < 1:
+                problem(f"entry {position}: withdraws a signature that is not in the log")
+            else:
+                active[entry["commitment"]] -= 1
+                result.online -= 1
+        elif entry["kind"] == "paper_batch":
+            result.paper += int(entry["count"])
+    if "head" in log and log["head"] != previous:
+        problem("the log's head does not match its last entry (entries removed at the end?)")
+    if receipt_code is not None:
+        result.receipt_found = active.get(receipt_commitment(letter_id, receipt_code), 0) > 0
+    return result
