@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from app.accounts.models import Official
 from app.accounts.passwords import hash_password
-from app.drafting.edits import letter_write_lock
 from app.extensions import db
 from app.letters import endorsements
 from app.letters import loading as letters
 from app.letters.models import Letter
+from app.letters.write_lock import letter_write_lock
 from app.review import locking
 from app.shared.db_types import utcnow
 from app.shared.secret_tokens import digest

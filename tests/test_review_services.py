@@ -248,9 +248,7 @@ def test_restore_is_broadcast(app, bearer, drafter):
     listener = socket_client(app, namespace="/draft", auth={"token": bearer(drafter)["Authorization"][7:]})
     assert listener.emit("join", {"letter_id": letter_id}, namespace="/draft", callback=True)["ok"]
     listener.get_received("/draft")
-    from app.drafting.broadcast import broadcast_revision
-
-    stored = review.restore_revision(drafter, letter_id, 0, after_commit=broadcast_revision)
+    stored = review.restore_revision(drafter, letter_id, 0)
     events = [e["args"][0] for e in listener.get_received("/draft") if e["name"] == "revision"]
     assert [e["revision"] for e in events] == [stored.revision] == [2]
     assert events[0]["edit_id"].startswith("restore-")

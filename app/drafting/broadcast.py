@@ -1,10 +1,10 @@
-"""Server-to-room events of the drafting protocol, used by socket handlers and HTTP calls alike."""
+"""Server-to-room events of the drafting protocol: the socket layer's subscribers to the letters'
+domain events (app/letters/events.py), connected at start-up by `subscribe`."""
 
 from __future__ import annotations
 
-from app.drafting.edits import StoredRevision
 from app.extensions import socketio
-from app.review.locking import LockResult
+from app.letters.events import LockResult, StoredRevision, letter_locked, text_changed
 
 NAMESPACE = "/draft"
 
@@ -20,3 +20,9 @@ def broadcast_revision(stored: StoredRevision) -> None:
 
 def broadcast_locked(result: LockResult) -> None:
     socketio.emit("locked", result.event(), to=room(result.letter_id), namespace=NAMESPACE)
+
+
+def subscribe() -> None:
+    """Broadcast every stored revision and every lock (idempotent)."""
+    text_changed.connect(broadcast_revision)
+    letter_locked.connect(broadcast_locked)

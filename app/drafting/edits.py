@@ -1,17 +1,9 @@
-"""Real-time drafting use-cases: join, edit, fetch. Edits to one letter are serialised.
-
-Serialisation: a lock on the letter's row (SELECT ... FOR UPDATE) on PostgreSQL, which
-holds across server processes; plus an in-process lock per letter, which is all SQLite
-needs (one process) and keeps one process's greenlets from queueing on the database.
-The revision is committed before the edit is acknowledged or broadcast.
-"""
+"""Real-time drafting use-cases: join, edit, fetch. Edits to one letter are serialised by
+`letter_write_lock`; the revision is committed before the edit is acknowledged or broadcast."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -21,9 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
 from app.extensions import db
+from app.letters.events import StoredRevision, text_changed
 from app.letters.models import Letter, Revision
 from app.letters.revision_texts import cache as text_cache
 from app.letters.revision_texts import patches_after, text_at
+from app.letters.write_lock import letter_write_lock
 from app.shared.errors import InvalidInput, LetterLocked, NotFound, ServiceError, TooLarge
 from app.sync import MAX_PATCH_BYTES, SyncError, merge_edit
 
@@ -39,65 +33,10 @@ class SyncRefused(ServiceError):
         self.status = 413 if error.code == "too_large" else 409 if error.code == "conflict" else 400
 
 
-@dataclass(frozen=True)
-class StoredRevision:
-    letter_id: int
-    revision: int
-    patch: str
-    edit_id: str
-    author: dict[str, Any]
-    duplicate: bool = False
-
-    def event(self) -> dict[str, Any]:
-        """The payload of the contract's `revision` event."""
-        return {
-            "letter_id": self.letter_id,
-            "revision": self.revision,
-            "patch": self.patch,
-            "edit_id": self.edit_id,
-            "author": self.author,
-        }
-
-
 def author_json(official: Official | None) -> dict[str, Any]:
     if official is None:
         return {"id": None, "name": "—"}
     return {"id": official.id, "name": official.name}
-
-
-_letter_locks: dict[int, threading.Lock] = {}
-_letter_locks_guard = threading.Lock()
-
-
-def _process_lock(letter_id: int) -> threading.Lock:
-    with _letter_locks_guard:
-        return _letter_locks.setdefault(letter_id, threading.Lock())
-
-
-@contextmanager
-def letter_write_lock(letter_id: int) -> Iterator[Letter]:
-    """Hold the letter for writing (in this process and in the database) until the block ends.
-
-    A caller with nothing to write yet gives its database connection back to the pool before
-    queueing for the letter, so that writers waiting their turn never exhaust the pool.
-    """
-    session = db.session
-    if not (session.new or session.dirty or session.deleted):
-        session.rollback()
-    with _process_lock(letter_id):
-        letter = db.session.scalar(
-            select(Letter)
-            .where(Letter.id == letter_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)  # the row as it is now, not as first loaded
-        )
-        if letter is None:
-            db.session.rollback()
-            raise NotFound("No such letter.")
-        try:
-            yield letter
-        finally:
-            db.session.rollback()  # no-op after a commit; releases the row lock on failure
 
 
 def join(actor: Official | None, letter_id: object) -> Letter:
@@ -155,16 +94,13 @@ def submit_edit(
     edit_id: object,
     base_revision: object,
     patch: object,
-    *,
-    after_commit: Callable[[StoredRevision], None] | None = None,
 ) -> StoredRevision:
     """Merge a drafter's patch into the newest text and store it as the next revision.
 
     Whole or nothing. Re-sending an `edit_id` answers the revision it first made.
-    `after_commit` runs while the letter is still held, so broadcasts leave in order.
     """
     require(actor, Action.EDIT_DRAFT)
-    return store_edit(actor, letter_id, edit_id, base_revision, patch, after_commit=after_commit)
+    return store_edit(actor, letter_id, edit_id, base_revision, patch)
 
 
 def store_edit(
@@ -174,7 +110,6 @@ def store_edit(
     base_revision: object,
     patch: object,
     *,
-    after_commit: Callable[[StoredRevision], None] | None = None,
     before_store: Callable[[Letter], None] | None = None,
 ) -> StoredRevision:
     """Merge a patch into the newest text and store it as the next revision, credited to `author`.
@@ -182,7 +117,8 @@ def store_edit(
     No authorisation check: callers (submit_edit, accepting a suggestion, restoring a revision)
     check first. `before_store` runs inside the letter's lock once the merge has succeeded, just
     before the revision is added (it may change more rows, committed with the revision, or raise
-    to store nothing).
+    to store nothing). Once committed, `text_changed` is sent while the letter is still held,
+    so revisions leave in order.
     """
     letter = _get_letter(letter_id)
     edit_id, base_revision, patch = _validate_edit(edit_id, base_revision, patch)
@@ -226,8 +162,7 @@ def store_edit(
             return _stored(existing, duplicate=True)
         text_cache.put((letter.id, number), result.text)
         stored = StoredRevision(letter.id, number, result.patch, edit_id, author_json(author))
-        if after_commit is not None:
-            after_commit(stored)
+        text_changed.send(stored)
         return stored
 
 

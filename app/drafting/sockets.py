@@ -18,7 +18,7 @@ from app.accounts import api_tokens
 from app.accounts.models import Official
 from app.drafting import edits as drafting
 from app.drafting import presence
-from app.drafting.broadcast import NAMESPACE, broadcast_revision, room
+from app.drafting.broadcast import NAMESPACE, room, subscribe
 from app.extensions import db, socketio
 from app.shared.errors import InvalidInput, NotFound, ServiceError, Unauthorized
 
@@ -137,7 +137,6 @@ def on_edit(official: Official, payload: dict) -> dict:
         payload.get("edit_id"),
         payload.get("base_revision"),
         payload.get("patch"),
-        after_commit=broadcast_revision,
     )
     return {"revision": stored.revision}
 
@@ -182,7 +181,8 @@ def on_cursor(official: Official, payload: dict) -> dict:
 
 def register_sockets(app: Flask) -> None:
     """Bind Socket.IO to the app. The handlers above are registered on import: Flask-SocketIO
-    copies the handlers it knows into each new server it creates."""
+    copies the handlers it knows into each new server it creates. Then subscribe the broadcasts
+    to the letters' domain events."""
     socketio.init_app(
         app,
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
@@ -190,3 +190,4 @@ def register_sockets(app: Flask) -> None:
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         manage_session=False,
     )
+    subscribe()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.accounts.api_auth import api_official
-from app.drafting.broadcast import broadcast_locked
 from app.letters import loading as letters
 from app.letters.models import Letter
 from app.review import locking
@@ -52,5 +51,5 @@ class LetterLock(MethodView):
     @blp.doc(security=[{"bearerAuth": []}])
     def post(self, letter_id: int):
         """Lock the newest revision for good (clerk). 409 if already locked."""
-        result = locking.lock_letter(api_official(), letter_id, after_commit=broadcast_locked)
+        result = locking.lock_letter(api_official(), letter_id)
         return {"status": "locked", "revision": result.revision, "content_hash": result.content_hash}

@@ -8,7 +8,6 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 
 from app.accounts.api_auth import api_official
-from app.drafting.broadcast import broadcast_revision
 from app.review import approvals as review
 from app.review import authorship, comments, history, suggestions
 from app.review.schemas import (
@@ -131,7 +130,7 @@ class SuggestionAccept(MethodView):
     def post(self, suggestion_id: int):
         """Accept (drafter): merged and stored like an edit, credited to the suggester, whole or not at all,
         and broadcast to the letter's room. 409 `conflict` leaves it open (see `problem`); 409 `locked`."""
-        suggestion = suggestions.accept_suggestion(api_official(), suggestion_id, after_commit=broadcast_revision)
+        suggestion = suggestions.accept_suggestion(api_official(), suggestion_id)
         return {"status": suggestion.status, "revision": suggestion.revision}
 
 
@@ -237,7 +236,6 @@ class Restore(MethodView):
             letter_id,
             payload.get("revision"),
             edit_id=payload.get("edit_id"),
-            after_commit=broadcast_revision,
         )
         return {"revision": stored.revision, "restored": payload.get("revision"), "edit_id": stored.edit_id}
 

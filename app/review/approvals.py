@@ -4,7 +4,6 @@ and restoring an old revision as a new one."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -258,7 +257,6 @@ def restore_revision(
     revision: object,
     *,
     edit_id: object = None,
-    after_commit: Callable[[StoredRevision], None] | None = None,
 ) -> StoredRevision:
     """A drafter restores an old revision's text as a new revision (history stays whole). Stored
     like an edit made on the newest revision, so edits arriving meanwhile are merged, not lost."""
@@ -283,7 +281,7 @@ def restore_revision(
             _("The newest text is already the text of revision %(n)s: nothing to restore.", n=number),
             details={"field": "revision"},
         )
-    stored = store_edit(actor, letter.id, edit_id, base, make_patch(newest, old), after_commit=after_commit)
+    stored = store_edit(actor, letter.id, edit_id, base, make_patch(newest, old))
     if not stored.duplicate:
         audit.record(actor, "revision.restored", f"letter:{letter.id}", restored=number, revision=stored.revision)
         db.session.commit()

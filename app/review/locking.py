@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -11,23 +10,14 @@ from flask_babel import gettext as _
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
 from app.audit import log as audit
-from app.drafting.edits import letter_write_lock
 from app.extensions import db
+from app.letters.events import LockResult, letter_locked
 from app.letters.models import Letter, LetterStatus
+from app.letters.write_lock import letter_write_lock
 from app.review.approvals import ApprovalStatus, approval_status, approvals_for
 from app.review.history import diff_revisions
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict
-
-
-@dataclass(frozen=True)
-class LockResult:
-    letter_id: int
-    revision: int
-    content_hash: str
-
-    def event(self) -> dict:
-        return {"letter_id": self.letter_id, "revision": self.revision, "content_hash": self.content_hash}
 
 
 def content_hash(text: str) -> str:
@@ -35,10 +25,9 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def lock_letter(
-    actor: Official | None, letter_id: int, *, after_commit: Callable[[LockResult], None] | None = None
-) -> LockResult:
-    """The clerk locks the newest revision. Atomic against edits: they hold the same lock."""
+def lock_letter(actor: Official | None, letter_id: int) -> LockResult:
+    """The clerk locks the newest revision. Atomic against edits: they hold the same lock.
+    `letter_locked` is sent once committed."""
     require(actor, Action.LOCK_LETTER)
     with letter_write_lock(letter_id) as letter:
         if letter.is_locked:
@@ -60,8 +49,7 @@ def lock_letter(
         )
         db.session.commit()
         result = LockResult(letter.id, letter.revision, letter.content_hash)
-        if after_commit is not None:
-            after_commit(result)
+        letter_locked.send(result)
         return result
 
 

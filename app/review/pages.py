@@ -16,7 +16,6 @@ from werkzeug.wrappers import Response
 
 from app.accounts.authorization import Action, can
 from app.accounts.current import current_official
-from app.drafting.broadcast import broadcast_revision
 from app.letters.models import Letter
 from app.review import approvals as review
 from app.review import authorship, comments, history, suggestions
@@ -407,7 +406,7 @@ def decide(letter_id: int, suggestion_id: int, action: str):
         return redirect(target)
     try:
         if action == "accept":
-            accepted = suggestions.accept_suggestion(official, suggestion_id, after_commit=broadcast_revision)
+            accepted = suggestions.accept_suggestion(official, suggestion_id)
             flash(_("Suggestion accepted: it is revision %(n)s.", n=accepted.revision), "info")
         elif action == "reject":
             suggestions.reject_suggestion(official, suggestion_id)
@@ -528,7 +527,6 @@ def restore(letter_id: int) -> Response:
                 letter_id,
                 _number(form.revision.data),
                 edit_id=form.edit_id.data or None,
-                after_commit=broadcast_revision,
             )
         except (InvalidInput, Conflict) as error:
             flash(error.message, "error")

@@ -9,7 +9,6 @@ open with the reason; *refreshing* it re-places the change on the newest text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +19,7 @@ from sqlalchemy import func, select, update
 from app.accounts.authorization import Action, can, require
 from app.accounts.models import Official
 from app.audit import log as audit
-from app.drafting.edits import StoredRevision, SyncRefused, author_json, store_edit
+from app.drafting.edits import SyncRefused, author_json, store_edit
 from app.extensions import db
 from app.letters.models import Letter
 from app.letters.revision_texts import patches_after
@@ -356,8 +355,6 @@ def _already_decided(suggestion: Suggestion) -> Conflict:
 def accept_suggestion(
     actor: Official | None,
     suggestion_id: object,
-    *,
-    after_commit: Callable[[StoredRevision], None] | None = None,
 ) -> Suggestion:
     """A drafter accepts: the patch is merged and stored like an edit, credited to the suggester,
     whole or not at all. A conflict stores nothing and leaves the suggestion open, with the reason."""
@@ -397,7 +394,7 @@ def accept_suggestion(
 
     try:
         store_edit(
-            author, letter_id, f"suggestion-{sid}", base, patch, after_commit=after_commit, before_store=before_store
+            author, letter_id, f"suggestion-{sid}", base, patch, before_store=before_store
         )
     except (SyncRefused, SuggestionConflict) as error:
         if error.code == "conflict":

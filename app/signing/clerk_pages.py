@@ -8,7 +8,6 @@ from flask_login import login_required
 
 from app.accounts.authorization import Action, require
 from app.accounts.current import current_official
-from app.drafting.broadcast import broadcast_locked
 from app.letters.loading import get_letter
 from app.review import locking
 from app.review.diff_html import diff_html
@@ -26,7 +25,7 @@ def lock(letter_id: int):
     letter = get_letter(letter_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        result = locking.lock_letter(actor, letter.id, after_commit=broadcast_locked)
+        result = locking.lock_letter(actor, letter.id)
         flash(_("The letter is locked. SHA-256: %(hash)s", hash=result.content_hash), "info")
         return redirect(url_for("public.letter", letter_id=letter.id))
     return render_template(

@@ -15,10 +15,10 @@ from sqlalchemy import select, update
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
 from app.audit import log as audit
-from app.drafting.edits import letter_write_lock
 from app.extensions import db
 from app.letters.loading import get_letter
 from app.letters.models import Letter
+from app.letters.write_lock import letter_write_lock
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict, InvalidInput
 from app.signing import signature_log

@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.drafting.edits import letter_write_lock
 from app.extensions import db
 from app.letters.loading import get_letter
 from app.letters.models import Letter
+from app.letters.write_lock import letter_write_lock
 from app.mail.queue import queue_mail
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict, InvalidInput, NotFound

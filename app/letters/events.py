@@ -1,0 +1,51 @@
+"""Domain events: what happened to a letter's text, for whoever subscribes (the socket layer
+broadcasts them). Each is sent while the letter is still held for writing, so subscribers see
+a letter's events in the order they happened.
+
+    text_changed.send(StoredRevision)   a revision was stored (an edit, an accepted suggestion, a restore)
+    letter_locked.send(LockResult)      the clerk locked the letter
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from blinker import Namespace
+
+_signals = Namespace()
+text_changed = _signals.signal("text-changed")
+letter_locked = _signals.signal("letter-locked")
+
+
+@dataclass(frozen=True)
+class StoredRevision:
+    """A revision as stored: the patch that turns revision n-1's text into revision n's."""
+
+    letter_id: int
+    revision: int
+    patch: str
+    edit_id: str
+    author: dict[str, Any]
+    duplicate: bool = False
+
+    def event(self) -> dict[str, Any]:
+        """The payload of the contract's `revision` event."""
+        return {
+            "letter_id": self.letter_id,
+            "revision": self.revision,
+            "patch": self.patch,
+            "edit_id": self.edit_id,
+            "author": self.author,
+        }
+
+
+@dataclass(frozen=True)
+class LockResult:
+    letter_id: int
+    revision: int
+    content_hash: str
+
+    def event(self) -> dict[str, Any]:
+        """The payload of the contract's `locked` event."""
+        return {"letter_id": self.letter_id, "revision": self.revision, "content_hash": self.content_hash}

@@ -1,0 +1,52 @@
+"""Holding a letter for writing: every change to a letter's text or status takes this lock.
+
+Serialisation: a lock on the letter's row (SELECT ... FOR UPDATE) on PostgreSQL, which holds
+across server processes; plus an in-process lock per letter, which is all SQLite needs (one
+process) and keeps one process's greenlets from queueing on the database.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.letters.models import Letter
+from app.shared.errors import NotFound
+
+_letter_locks: dict[int, threading.Lock] = {}
+_letter_locks_guard = threading.Lock()
+
+
+def _process_lock(letter_id: int) -> threading.Lock:
+    with _letter_locks_guard:
+        return _letter_locks.setdefault(letter_id, threading.Lock())
+
+
+@contextmanager
+def letter_write_lock(letter_id: int) -> Iterator[Letter]:
+    """Hold the letter for writing (in this process and in the database) until the block ends.
+
+    A caller with nothing to write yet gives its database connection back to the pool before
+    queueing for the letter, so that writers waiting their turn never exhaust the pool.
+    """
+    session = db.session
+    if not (session.new or session.dirty or session.deleted):
+        session.rollback()
+    with _process_lock(letter_id):
+        letter = db.session.scalar(
+            select(Letter)
+            .where(Letter.id == letter_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)  # the row as it is now, not as first loaded
+        )
+        if letter is None:
+            db.session.rollback()
+            raise NotFound("No such letter.")
+        try:
+            yield letter
+        finally:
+            db.session.rollback()  # no-op after a commit; releases the row lock on failure
