@@ -10,8 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import Official
 from app.accounts.passwords import hash_password
 from app.extensions import db
-from app.letters import endorsements
-from app.letters import loading as letters
+from app.letters import creation, endorsements
 from app.letters.models import Letter
 from app.letters.write_lock import letter_write_lock
 from app.review import locking
@@ -85,7 +84,7 @@ def _ensure_locked_demo_letter(drafter: Official, clerk: Official, reviewer: Off
     """A second demo letter, locked, endorsed and signed, to show the public page."""
     if db.session.scalar(select(Letter).where(Letter.title == LOCKED_TITLE)) is not None:
         return
-    letter = letters.create_letter(drafter, LOCKED_TITLE, LOCKED_TEXT)
+    letter = creation.create_letter(drafter, LOCKED_TITLE, LOCKED_TEXT)
     locking.lock_letter(clerk, letter.id)
     endorsements.endorse(drafter, letter.id, "Alder, Ward 26")
     endorsements.endorse(reviewer, letter.id, "Mayor's Office")
@@ -117,7 +116,7 @@ def seed_demo() -> None:
     """Create the demo officials and letters (safe to run again); print each sign-in."""
     officials = [_ensure_official(email, name, role) for email, name, role in DEMO_OFFICIALS]
     if db.session.scalar(select(Letter).where(Letter.title == DEMO_TITLE)) is None:
-        letters.create_letter(officials[1], DEMO_TITLE, DEMO_TEXT)
+        creation.create_letter(officials[1], DEMO_TITLE, DEMO_TEXT)
     _ensure_locked_demo_letter(officials[1], officials[0], officials[3])
     click.echo(f"Demo sign-ins (password for each: {DEMO_PASSWORD}):")
     for email, name, role in DEMO_OFFICIALS:

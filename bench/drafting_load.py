@@ -67,7 +67,7 @@ from app import create_app
 from app.extensions import db
 from app.accounts.models import Official
 from app.accounts import api_tokens
-from app.letters import loading as letters
+from app.letters import creation
 
 spec = json.loads(sys.argv[1])
 app = create_app()
@@ -80,7 +80,7 @@ with app.app_context():
         officials.append(official)
     db.session.commit()
     tokens = [api_tokens.issue_token(official, "bench") for official in officials]
-    letter_ids = [letters.create_letter(officials[0], f"Bench letter {n}", spec["text"]).id
+    letter_ids = [creation.create_letter(officials[0], f"Bench letter {n}", spec["text"]).id
                   for n in range(spec["letters"])]
 print(json.dumps({"tokens": tokens, "letter_ids": letter_ids}))
 """

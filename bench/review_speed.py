@@ -138,7 +138,7 @@ def build(
     from app.accounts.models import Official
     from app.drafting import edits as drafting
     from app.extensions import db
-    from app.letters import loading as letters
+    from app.letters import creation
     from app.letters.models import Letter, Revision
     from app.sync import make_patch
 
@@ -151,7 +151,7 @@ def build(
     db.session.commit()
     author_ids = [a.id for a in authors]
     text = (PARAGRAPH * (size // len(PARAGRAPH) + 1))[:size]
-    letter = letters.create_letter(authors[0], "Bench: review speed", text)
+    letter = creation.create_letter(authors[0], "Bench: review speed", text)
     letter_id = letter.id
     every = app.config["SNAPSHOT_EVERY"]
     started = time.perf_counter()

@@ -32,14 +32,14 @@ SETUP = """
 from app import create_app
 from app.extensions import db
 from app.accounts.models import Official
-from app.letters import loading as letters
+from app.letters import creation
 from app.review import locking
 app = create_app()
 with app.app_context():
     drafter = Official(email="d@bench.example", name="Bench Drafter", role="drafter")
     clerk = Official(email="c@bench.example", name="Bench Clerk", role="clerk")
     db.session.add_all([drafter, clerk]); db.session.commit()
-    letter = letters.create_letter(drafter, "Bench letter", "# Bench\\n\\nWe, the undersigned, ask.\\n" * 20)
+    letter = creation.create_letter(drafter, "Bench letter", "# Bench\\n\\nWe, the undersigned, ask.\\n" * 20)
     locking.lock_letter(clerk, letter.id)
     print(letter.id)
 """

@@ -64,7 +64,7 @@ def _measure(app, intervals: list[int], revisions: int, sizes: list[int], reads:
     from app.accounts.models import Official
     from app.drafting import edits as drafting
     from app.extensions import db
-    from app.letters import loading as letters
+    from app.letters import creation
     from app.letters.models import Letter, Revision
     from app.letters.revision_texts import cache, text_at, texts_between
     from app.sync import make_patch
@@ -82,7 +82,7 @@ def _measure(app, intervals: list[int], revisions: int, sizes: list[int], reads:
             for every in intervals:
                 app.config["SNAPSHOT_EVERY"] = every
                 official = db.session.get(Official, official_id)
-                letter = letters.create_letter(official, f"K={every} size={size}", initial)
+                letter = creation.create_letter(official, f"K={every} size={size}", initial)
                 letter_id = letter.id
                 text = initial
                 submit_times = []

@@ -7,8 +7,8 @@ import pytest
 from app.accounts.models import Official
 from app.drafting import edits as drafting
 from app.extensions import db
-from app.letters import loading as letters
-from app.letters import revision_texts
+from app.letters import creation, revision_texts
+from app.letters.loading import Need, load_letter
 from app.review import authorship, history
 from app.sync import make_patch
 
@@ -16,12 +16,12 @@ TEXT = "Dear Mayor,\n\nWe ask the city to affirm its sanctuary status.\n\nSigned
 
 
 def new_letter(official: Official, text: str = TEXT, title: str = "Sanctuary") -> int:
-    return letters.create_letter(official, title, text).id
+    return creation.create_letter(official, title, text).id
 
 
 def edit_to(official: Official, letter_id: int, new_text: str, edit_id: str | None = None) -> int:
     """Store an edit (made on the newest revision) that turns the newest text into `new_text`."""
-    letter = letters.get_letter(letter_id)
+    letter = load_letter(letter_id, need=Need.EXISTS)
     db.session.refresh(letter)
     base, old = letter.revision, letter.text
     stored = drafting.submit_edit(
@@ -31,7 +31,7 @@ def edit_to(official: Official, letter_id: int, new_text: str, edit_id: str | No
 
 
 def replace_in(official: Official, letter_id: int, old: str, new: str) -> int:
-    letter = letters.get_letter(letter_id)
+    letter = load_letter(letter_id, need=Need.EXISTS)
     db.session.refresh(letter)
     assert old in letter.text, (old, letter.text)
     return edit_to(official, letter_id, letter.text.replace(old, new, 1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.letters import loading as letters
+from app.letters import creation
 from app.mail.delivery import MailSender
 from app.review import locking
 from tests.support.mailbox import links_in
@@ -11,7 +11,7 @@ LETTER_TEXT = "# To the Mayor\n\nAffirm our sanctuary status. 😀\n"
 
 
 def make_locked_letter(drafter, clerk) -> int:
-    letter = letters.create_letter(drafter, "Sanctuary", LETTER_TEXT)
+    letter = creation.create_letter(drafter, "Sanctuary", LETTER_TEXT)
     locking.lock_letter(clerk, letter.id)
     return letter.id
 

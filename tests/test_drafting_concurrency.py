@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.accounts.models import Official
 from app.drafting import edits as drafting
 from app.extensions import db
-from app.letters import loading as letters
+from app.letters import creation
 from app.letters.models import Letter, Revision
 from app.letters.revision_texts import cache, text_at
 from app.sync import apply_patch_exact, make_patch
@@ -19,7 +19,7 @@ EDITS_EACH = 5
 
 
 def test_concurrent_edits_are_serialised_into_dense_revisions(app, drafter, drafter2):
-    letter = letters.create_letter(drafter, "Busy letter", "Start.\n")
+    letter = creation.create_letter(drafter, "Busy letter", "Start.\n")
     letter_id, authors = letter.id, [drafter.id, drafter2.id]
     errors: list[BaseException] = []
     barrier = threading.Barrier(THREADS)

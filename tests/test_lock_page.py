@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEntry
 from app.drafting import edits as drafting
 from app.extensions import db
-from app.letters import loading as letters
+from app.letters import creation
 from app.letters.models import Letter
 from app.review.approvals import approve
 from app.sync import make_patch
@@ -15,7 +15,7 @@ from tests.conftest import csrf_token_from
 
 
 def test_lock_page_shows_approval_and_changes_since_then(client, clerk, drafter, reviewer, sign_in):
-    letter = letters.create_letter(drafter, "Letter", "We ask the city.\n")
+    letter = creation.create_letter(drafter, "Letter", "We ask the city.\n")
     approve(reviewer, letter.id, 0)
     drafting.submit_edit(drafter, letter.id, "e1", 0, make_patch("We ask the city.\n", "We firmly ask the city.\n"))
     sign_in(clerk)
@@ -35,6 +35,6 @@ def test_lock_page_shows_approval_and_changes_since_then(client, clerk, drafter,
 
 
 def test_only_the_clerk_sees_the_lock_page(client, drafter, sign_in):
-    letter = letters.create_letter(drafter, "Letter", "x")
+    letter = creation.create_letter(drafter, "Letter", "x")
     sign_in(drafter)
     assert client.get(f"/drafts/{letter.id}/lock").status_code == 403

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
@@ -21,6 +22,7 @@ from app.drafting import presence
 from app.drafting.broadcast import NAMESPACE, room, subscribe
 from app.extensions import db, socketio
 from app.shared.errors import InvalidInput, NotFound, ServiceError, Unauthorized
+from app.shared.ids import is_whole_number, whole_number
 
 log = logging.getLogger(__name__)
 
@@ -157,12 +159,9 @@ def on_fetch(official: Official, payload: dict) -> dict:
 def on_cursor(official: Official, payload: dict) -> dict:
     """Share a caret or selection with the room: {letter_id, revision, start, end} (UTF-16 offsets)."""
     letter_id = payload.get("letter_id")
-    values = [payload.get(key) for key in ("revision", "start", "end")]
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
-        raise InvalidInput("revision, start and end must be non-negative integers.")
-    if not isinstance(letter_id, int) or not presence.is_present(letter_id, request.sid):
-        raise InvalidInput("Join the letter first.")
-    revision, start, end = values
+    revision, start, end = (whole_number(payload.get(key), key) for key in ("revision", "start", "end"))
+    if not is_whole_number(letter_id) or not presence.is_present(letter_id, request.sid):
+        raise InvalidInput(_("Join the letter first."))
     emit(
         "cursor",
         {

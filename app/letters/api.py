@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.accounts.api_auth import api_official
-from app.letters import loading as letters
+from app.letters import creation
+from app.letters.counts import letter_counts
+from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
 from app.review import locking
 from app.web.api.blueprint import blp
@@ -13,7 +15,7 @@ from app.web.api.schemas import LetterCreatedSchema, LetterCreateSchema, LetterS
 
 
 def letter_json(letter: Letter) -> dict:
-    counts = letters.letter_counts(letter)
+    counts = letter_counts(letter)
     return {
         "id": letter.id,
         "title": letter.title,
@@ -33,7 +35,7 @@ class LetterCollection(MethodView):
     @blp.doc(security=[{"bearerAuth": []}])
     def post(self, payload: dict):
         """Create a letter (clerk, drafter). Its text is revision 0."""
-        letter = letters.create_letter(api_official(), payload["title"], payload["text"])
+        letter = creation.create_letter(api_official(), payload["title"], payload["text"])
         return letter_json(letter)
 
 
@@ -42,7 +44,7 @@ class LetterItem(MethodView):
     @blp.response(200, LetterSchema)
     def get(self, letter_id: int):
         """Read a letter: anyone for a locked letter, officials for a draft."""
-        return letter_json(letters.get_readable_letter(api_official(), letter_id))
+        return letter_json(load_letter(letter_id, viewer=api_official(), need=Need.READ))
 
 
 @blp.route("/letters/<int:letter_id>/lock")

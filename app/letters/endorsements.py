@@ -10,7 +10,7 @@ from app.accounts.authorization import Action, require
 from app.accounts.models import Official
 from app.audit import log as audit
 from app.extensions import db
-from app.letters.loading import get_letter
+from app.letters.loading import Need, load_letter
 from app.letters.models import Endorsement
 from app.shared.errors import Conflict
 from app.shared.validation import clean_text
@@ -18,7 +18,7 @@ from app.shared.validation import clean_text
 
 def endorse(actor: Official | None, letter_id: int, title: object = None) -> Endorsement:
     require(actor, Action.ENDORSE)
-    letter = get_letter(letter_id)
+    letter = load_letter(letter_id, need=Need.EXISTS)
     if not letter.is_locked:
         raise Conflict(_("Only a locked letter can be endorsed."))
     title = clean_text(title, _("Title"), max_length=200) if title not in (None, "") else None

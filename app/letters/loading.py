@@ -1,79 +1,40 @@
-"""Letters: creation, reading and listing, with the access rules."""
+"""Loading letters: the one policy for who may see which letter, and the dashboard's lists."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.authorization import Action, can, require
 from app.accounts.models import Official
-from app.audit import log as audit
 from app.extensions import db
-from app.letters.models import Letter, LetterStatus, Revision
-from app.shared.errors import InvalidInput, NotFound, TooLarge
-from app.shared.validation import clean_text
-from app.sync import MAX_TEXT_UNITS, normalise_newlines, utf16_len
+from app.letters.models import Letter, LetterStatus
+from app.shared.errors import NotFound
+from app.shared.ids import whole_number
 
 
-@dataclass(frozen=True)
-class LetterCounts:
-    endorsements: int = 0
-    signatures: int = 0
+class Need(enum.Enum):
+    """What the caller needs the letter for."""
+
+    EXISTS = "exists"  # the caller has checked the actor already
+    READ = "read"  # anyone for a locked letter; officials for a draft
+    DRAFT = "draft"  # officials only, whatever its status
+    PUBLIC = "public"  # a locked letter; a draft is simply not found
 
 
-def validate_letter_text(text: object) -> str:
-    if not isinstance(text, str):
-        raise InvalidInput("text must be a string.", details={"field": "text"})
-    text = normalise_newlines(text)
-    if utf16_len(text) > MAX_TEXT_UNITS:
-        raise TooLarge(_("A letter may have at most %(n)s characters.", n=MAX_TEXT_UNITS), details={"field": "text"})
-    return text
-
-
-def create_letter(actor: Official | None, title: object, text: object) -> Letter:
-    """A clerk or drafter creates a letter; its text is revision 0."""
-    require(actor, Action.CREATE_LETTER)
-    title = clean_text(title, "title")
-    text = validate_letter_text(text)
-    letter = Letter(title=title, text=text, revision=0, status=LetterStatus.DRAFTING.value, creator_id=actor.id)
-    db.session.add(letter)
-    db.session.flush()
-    db.session.add(
-        Revision(
-            letter_id=letter.id,
-            number=0,
-            author_id=actor.id,
-            base_revision=0,
-            edit_id=f"create-{letter.id}",
-            patch="",
-            snapshot=text,
-        )
-    )
-    audit.record(actor, "letter.created", f"letter:{letter.id}", title=title)
-    db.session.commit()
-    return letter
-
-
-def get_letter(letter_id: int) -> Letter:
-    letter = db.session.get(Letter, letter_id)
-    if letter is None:
+def load_letter(letter_id: object, *, need: Need, viewer: Official | None = None) -> Letter:
+    """The letter `letter_id` for `need`: 400 for an id that is not a whole number, 401/403 for
+    a viewer who may not see it, 404 when there is none (or it is a draft and `need` is PUBLIC)."""
+    if need is Need.DRAFT:
+        require(viewer, Action.READ_DRAFT)
+    letter = db.session.get(Letter, whole_number(letter_id, "letter_id"))
+    if letter is None or (need is Need.PUBLIC and not letter.is_locked):
         raise NotFound(_("No such letter."))
-    return letter
-
-
-def get_readable_letter(viewer: Official | None, letter_id: int) -> Letter:
-    """Anyone reads a locked letter; only officials read a draft."""
-    letter = get_letter(letter_id)
-    if not letter.is_locked:
+    if need is Need.READ and not letter.is_locked:
         require(viewer, Action.READ_DRAFT)
     return letter
-
-
-def get_draft_for_official(viewer: Official | None, letter_id: int) -> Letter:
-    require(viewer, Action.READ_DRAFT)
-    return get_letter(letter_id)
 
 
 def list_letters(viewer: Official | None) -> list[Letter]:
@@ -82,10 +43,3 @@ def list_letters(viewer: Official | None) -> list[Letter]:
     if not can(viewer, Action.READ_DRAFT):
         query = query.where(Letter.status == LetterStatus.LOCKED.value)
     return list(db.session.scalars(query))
-
-
-def letter_counts(letter: Letter) -> LetterCounts:
-    """Endorsements, and signatures: confirmed online ones plus imported paper ones (exact)."""
-    from app.letters.endorsements import endorsement_count
-
-    return LetterCounts(endorsements=endorsement_count(letter.id), signatures=letter.signature_count)

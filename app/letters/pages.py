@@ -8,7 +8,8 @@ from flask_login import login_required
 
 from app.accounts.authorization import Action, can, require
 from app.accounts.current import current_official
-from app.letters import loading as letters
+from app.letters import creation
+from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
 from app.shared.errors import InvalidInput
 from app.web.forms import LetterForm
@@ -23,7 +24,7 @@ def new_letter():
     form = LetterForm()
     if form.validate_on_submit():
         try:
-            letter = letters.create_letter(current_official(), form.title.data, form.text.data)
+            letter = creation.create_letter(current_official(), form.title.data, form.text.data)
         except InvalidInput as error:
             field = error.details.get("field")
             getattr(form, field if field in ("title", "text") else "title").errors.append(error.message)
@@ -37,7 +38,7 @@ def new_letter():
 @login_required
 def draft(letter_id: int):
     official = current_official()
-    letter = letters.get_draft_for_official(official, letter_id)
+    letter = load_letter(letter_id, viewer=official, need=Need.DRAFT)
     return render_template(
         "letters/draft.html",
         letter=letter,

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 
 from app.accounts.api_auth import api_official
+from app.letters.loading import Need, load_letter
 from app.review import approvals as review
 from app.review import authorship, comments, history, suggestions
 from app.review.schemas import (
@@ -97,7 +98,7 @@ class LetterSuggestions(MethodView):
     @blp.doc(security=BEARER)
     def get(self, letter_id: int):
         """Every suggestion on the letter, oldest first (officials)."""
-        letter = history.readable_letter(api_official(), letter_id)
+        letter = load_letter(letter_id, viewer=api_official(), need=Need.DRAFT)
         return [suggestions.suggestion_json(s) for s in suggestions.suggestions_for(letter)]
 
     @blp.arguments(SuggestionCreateSchema)
@@ -171,7 +172,7 @@ class Approvals(MethodView):
     @blp.doc(security=BEARER)
     def get(self, letter_id: int):
         """Approvals, newest revision first, and whether the newest text differs from the last approved."""
-        letter = history.readable_letter(api_official(), letter_id)
+        letter = load_letter(letter_id, viewer=api_official(), need=Need.DRAFT)
         status = review.approval_status(letter)
         return {
             "approved_revision": status.approved_revision,
@@ -197,7 +198,7 @@ class Checkpoints(MethodView):
     @blp.doc(security=BEARER)
     def get(self, letter_id: int):
         """Named revisions, oldest first (officials)."""
-        letter = history.readable_letter(api_official(), letter_id)
+        letter = load_letter(letter_id, viewer=api_official(), need=Need.DRAFT)
         return [review.checkpoint_json(c) for c in review.checkpoints_for(letter)]
 
     @blp.arguments(CheckpointCreateSchema)

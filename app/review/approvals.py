@@ -15,13 +15,16 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official, Role
 from app.audit import log as audit
-from app.drafting.edits import MAX_EDIT_ID_LENGTH, StoredRevision, author_json, store_edit
 from app.extensions import db
+from app.letters.events import StoredRevision
+from app.letters.loading import Need, load_letter
 from app.letters.models import Letter, Revision
+from app.letters.revisions import MAX_EDIT_ID_LENGTH, author_json, store_edit
 from app.mail.queue import queue_mail
-from app.review.history import parse_revision_number, readable_letter, require_revision, revision_text
+from app.review.history import require_revision, revision_text
 from app.review.models import Approval, Checkpoint, ReviewRequest
 from app.shared.errors import Conflict, InvalidInput, LetterLocked, NotFound
+from app.shared.ids import whole_number
 from app.shared.validation import clean_text
 from app.sync import make_patch
 
@@ -51,8 +54,8 @@ def checkpoint_json(checkpoint: Checkpoint) -> dict[str, Any]:
 def name_checkpoint(actor: Official | None, letter_id: object, revision: object, name: object) -> Checkpoint:
     """A drafter or the clerk names a revision; naming a named revision again renames it."""
     require(actor, Action.NAME_CHECKPOINT)
-    letter = readable_letter(actor, letter_id)
-    number = require_revision(letter, parse_revision_number(revision))
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
+    number = require_revision(letter, whole_number(revision, "revision"))
     name = clean_text(name, "name")
     checkpoint = db.session.scalar(
         select(Checkpoint).where(Checkpoint.letter_id == letter.id, Checkpoint.revision == number)
@@ -112,7 +115,7 @@ def request_review(
     """The clerk or a drafter asks the mayor's office to review a checkpoint: every active
     reviewer is emailed a link to the diff."""
     require(actor, Action.REQUEST_REVIEW)
-    letter = readable_letter(actor, letter_id)
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     checkpoint = get_checkpoint(letter, checkpoint_id)
     if message is None:
         message = ""
@@ -176,10 +179,10 @@ def review_requests_for(letter: Letter) -> list[ReviewRequest]:
 def approve(actor: Official | None, letter_id: object, revision: object) -> Approval:
     """A reviewer approves a revision (once per revision)."""
     require(actor, Action.APPROVE)
-    letter = readable_letter(actor, letter_id)
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     if revision is None:
         raise InvalidInput(_("Give the revision to approve."), details={"field": "revision"})
-    number = require_revision(letter, parse_revision_number(revision))
+    number = require_revision(letter, whole_number(revision, "revision"))
     already = db.session.scalar(
         select(Approval).where(
             Approval.letter_id == letter.id, Approval.revision == number, Approval.reviewer_id == actor.id
@@ -261,8 +264,8 @@ def restore_revision(
     """A drafter restores an old revision's text as a new revision (history stays whole). Stored
     like an edit made on the newest revision, so edits arriving meanwhile are merged, not lost."""
     require(actor, Action.EDIT_DRAFT)
-    letter = readable_letter(actor, letter_id)
-    number = require_revision(letter, parse_revision_number(revision))
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
+    number = require_revision(letter, whole_number(revision, "revision"))
     if edit_id is None:
         edit_id = new_restore_id()
     if not isinstance(edit_id, str) or not edit_id.startswith("restore-") or len(edit_id) > MAX_EDIT_ID_LENGTH:

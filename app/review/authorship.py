@@ -33,17 +33,17 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Official
 from app.extensions import db
+from app.letters.loading import Need, load_letter
 from app.letters.models import Letter, Revision
 from app.letters.revision_texts import remember_text
 from app.review.history import (
     letter_key,
-    parse_revision_number,
-    readable_letter,
     replay,
     require_revision,
     revision_text,
 )
 from app.review.models import BlameSnapshot
+from app.shared.ids import whole_number
 from app.shared.lru import LRUCache
 from app.sync import operations as ot
 from app.sync.text import to_utf16_view
@@ -322,16 +322,16 @@ def blame_runs(letter: Letter, number: int) -> list[BlameRun]:
 
 def blame(actor: Official | None, letter_id: object, revision: object = None) -> list[dict[str, Any]]:
     """The contract's `GET /letters/{id}/blame?revision=n` (the newest revision without `revision`)."""
-    letter = readable_letter(actor, letter_id)
-    number = letter.revision if revision is None else parse_revision_number(revision, from_text=True)
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
+    number = letter.revision if revision is None else whole_number(revision, "revision", from_text=True)
     return [run.json() for run in blame_runs(letter, number)]
 
 
 def blame_body(actor: Official | None, letter_id: object, revision: object = None) -> str:
     """`blame` as its JSON text (keys sorted, compact, ASCII: as the API writes JSON), built directly
     and kept for the next request while the authors' names stay the same."""
-    letter = readable_letter(actor, letter_id)
-    number = letter.revision if revision is None else parse_revision_number(revision, from_text=True)
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
+    number = letter.revision if revision is None else whole_number(revision, "revision", from_text=True)
     pieces = blame_pieces(letter, number)
     authors = revision_authors(letter, {revision for _, revision in pieces})
     seen = frozenset((a["id"], a["name"]) for a in authors.values())

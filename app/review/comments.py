@@ -18,14 +18,16 @@ from sqlalchemy import select
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
 from app.audit import log as audit
-from app.drafting.edits import author_json
 from app.extensions import db
+from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
-from app.review.history import parse_revision_number, readable_letter, replay, require_revision, revision_text
+from app.letters.revisions import author_json
+from app.review.history import replay, require_revision, revision_text
 from app.review.models import Comment
 from app.review.suggestions import check_range, locate_quote
 from app.shared.db_types import utcnow
 from app.shared.errors import InvalidInput, NotFound
+from app.shared.ids import whole_number
 from app.sync import operations as ot
 from app.sync.text import from_utf16_view, to_utf16_view, utf16_len
 
@@ -64,8 +66,8 @@ def add_comment(
     """Comment on characters start..end of revision `revision` (default: the newest), or on the one
     occurrence of `quote` in it. A range outside the text is a 400; an unknown revision a 404."""
     require(actor, Action.COMMENT)
-    letter = readable_letter(actor, letter_id)
-    number = letter.revision if revision is None else require_revision(letter, parse_revision_number(revision))
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
+    number = letter.revision if revision is None else require_revision(letter, whole_number(revision, "revision"))
     body = _clean_body(body)
     text = revision_text(letter, number)
     if start is None and end is None and isinstance(quote, str):
@@ -260,5 +262,5 @@ def thread_json(thread: Thread) -> dict[str, Any]:
 
 
 def list_threads(actor: Official | None, letter_id: object) -> list[dict[str, Any]]:
-    letter = readable_letter(actor, letter_id)
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     return [thread_json(t) for t in threads_for(letter)]

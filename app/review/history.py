@@ -14,14 +14,14 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.accounts.authorization import Action, require
 from app.accounts.models import Official
-from app.drafting.edits import MAX_NUMBER
 from app.extensions import db
+from app.letters.loading import Need, load_letter
 from app.letters.models import Letter, Revision
 from app.letters.revision_texts import text_at, view_at
 from app.review.textdiff import Diffs, word_diff
 from app.shared.errors import InvalidInput, NotFound
+from app.shared.ids import whole_number
 from app.shared.lru import LRUCache
 from app.sync import operations as ot
 from app.sync.patch_text import apply_hunks, parse_patch
@@ -33,36 +33,10 @@ revision_text = text_at
 SESSION_GAP = timedelta(minutes=10)
 
 
-def readable_letter(actor: Official | None, letter_id: object) -> Letter:
-    """The letter, for an official (401 anonymous, 404 unknown)."""
-    require(actor, Action.READ_DRAFT)
-    if not isinstance(letter_id, int) or isinstance(letter_id, bool) or not 0 <= letter_id <= MAX_NUMBER:
-        raise NotFound(_("No such letter."))
-    letter = db.session.get(Letter, letter_id)
-    if letter is None:
-        raise NotFound(_("No such letter."))
-    return letter
-
-
 def letter_key(letter: Letter) -> tuple[int, float]:
     """A key for in-process caches of a letter's immutable history: its id and creation time, so
     that a letter id used again (a database emptied and filled anew) never finds another's data."""
     return (letter.id, letter.created_at.timestamp() if letter.created_at else 0.0)
-
-
-def parse_revision_number(value: object, what: str = "revision", *, from_text: bool = False) -> int:
-    """A revision number: a JSON integer, or with `from_text` the digits of a query string or form
-    field (400 when it is not one)."""
-    if isinstance(value, bool):
-        raise InvalidInput(_("%(what)s must be a revision number.", what=what), details={"field": what})
-    if isinstance(value, str) and from_text:
-        value = value.strip()
-        if not value.isdecimal() or len(value) > 10:
-            raise InvalidInput(_("%(what)s must be a revision number.", what=what), details={"field": what})
-        value = int(value)
-    if not isinstance(value, int) or not 0 <= value <= MAX_NUMBER:
-        raise InvalidInput(_("%(what)s must be a revision number.", what=what), details={"field": what})
-    return value
 
 
 def require_revision(letter: Letter, number: int) -> int:
@@ -151,14 +125,14 @@ def revision_info(letter: Letter, number: int) -> RevisionInfo:
 
 def list_revisions(actor: Official | None, letter_id: object) -> list[dict[str, Any]]:
     """The contract's `GET /letters/{id}/revisions`: every revision, oldest first."""
-    letter = readable_letter(actor, letter_id)
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     return [info.json() for info in revision_infos(letter)]
 
 
 def read_revision(actor: Official | None, letter_id: object, number: object) -> dict[str, Any]:
     """The contract's `GET /letters/{id}/revisions/{n}`: the exact text after revision n."""
-    letter = readable_letter(actor, letter_id)
-    n = require_revision(letter, parse_revision_number(number, from_text=True))
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
+    n = require_revision(letter, whole_number(number, "revision", from_text=True))
     return {"revision": n, "text": revision_text(letter, n)}
 
 
@@ -224,13 +198,13 @@ def diff_revisions(letter: Letter, first: int, second: int) -> Diffs:
 def diff(actor: Official | None, letter_id: object, first: object, second: object) -> dict[str, Any]:
     """The contract's `GET /letters/{id}/diff?from=a&to=b`. Missing, malformed or out-of-range
     revision numbers are a 400 (they are parameters, not a resource)."""
-    letter = readable_letter(actor, letter_id)
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     if first is None or second is None:
         raise InvalidInput(
             _("Give both revisions: ?from=a&to=b."), details={"field": "from" if first is None else "to"}
         )
-    a = parse_revision_number(first, "from", from_text=True)
-    b = parse_revision_number(second, "to", from_text=True)
+    a = whole_number(first, "from", from_text=True)
+    b = whole_number(second, "to", from_text=True)
     for name, value in (("from", a), ("to", b)):
         if value > letter.revision:
             raise InvalidInput(

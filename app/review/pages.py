@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts.authorization import Action, can
 from app.accounts.current import current_official
+from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
 from app.review import approvals as review
 from app.review import authorship, comments, history, suggestions
@@ -32,6 +33,7 @@ from app.review.history import revision_text
 from app.review.models import SuggestionStatus
 from app.review.textdiff import side_by_side, stats
 from app.shared.errors import Conflict, InvalidInput, NotFound, ServiceError
+from app.shared.ids import whole_number
 from app.web.forms import ConfirmForm
 
 bp = Blueprint("review", __name__, url_prefix="/drafts/<int:letter_id>/review")
@@ -44,7 +46,7 @@ REVISIONS_LISTED_PER_SESSION = 200
 
 
 def _letter(letter_id: int) -> Letter:
-    return history.readable_letter(current_official(), letter_id)
+    return load_letter(letter_id, viewer=current_official(), need=Need.DRAFT)
 
 
 def _number(value: str | None) -> Any:
@@ -60,7 +62,7 @@ def _revision_arg(letter: Letter, name: str = "revision") -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return letter.revision
-    return history.require_revision(letter, history.parse_revision_number(_number(raw), name, from_text=True))
+    return history.require_revision(letter, whole_number(_number(raw), name, from_text=True))
 
 
 def _next_url(letter_id: int) -> str:

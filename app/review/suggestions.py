@@ -19,15 +19,17 @@ from sqlalchemy import func, select, update
 from app.accounts.authorization import Action, can, require
 from app.accounts.models import Official
 from app.audit import log as audit
-from app.drafting.edits import SyncRefused, author_json, store_edit
 from app.extensions import db
+from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
 from app.letters.revision_texts import patches_after
-from app.review.history import parse_revision_number, readable_letter, replay, revision_text
+from app.letters.revisions import SyncRefused, author_json, store_edit
+from app.review.history import replay, revision_text
 from app.review.models import Suggestion, SuggestionStatus
 from app.review.textdiff import Diffs, hunks, word_diff
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict, Forbidden, InvalidInput, LetterLocked, NotFound, TooLarge
+from app.shared.ids import whole_number
 from app.sync import MAX_TEXT_UNITS, SyncError, apply_patch_exact, check_patch_text, make_patch, merge_edit, utf16_len
 from app.sync import operations as ot
 from app.sync.merge import edit_operation
@@ -216,12 +218,12 @@ def create_suggestion(
 ) -> Suggestion:
     """A reviewer or drafter proposes `patch` (as in real-time drafting) on `base_revision`."""
     require(actor, Action.SUGGEST)
-    letter = readable_letter(actor, letter_id)
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     if letter.is_locked:
         raise LetterLocked(_("This letter is locked; its text can no longer change."))
     if base_revision is None:
         raise InvalidInput(_("base_revision is required."), details={"field": "base_revision"})
-    base = parse_revision_number(base_revision, "base_revision")
+    base = whole_number(base_revision, "base_revision")
     if base > letter.revision:
         raise InvalidInput(
             _("base_revision %(n)s is newer than the letter (revision %(newest)s).", n=base, newest=letter.revision),
@@ -311,8 +313,8 @@ def suggest_replacement(
     """The pages' way to suggest: replace characters start..end of the base revision's text (or the
     one occurrence of `quote`) with `replacement`; start == end inserts."""
     require(actor, Action.SUGGEST)
-    letter = readable_letter(actor, letter_id)
-    base = parse_revision_number(base_revision, "base_revision")
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
+    base = whole_number(base_revision, "base_revision")
     if base > letter.revision:
         raise InvalidInput(_("No such revision."), details={"field": "base_revision"})
     text = revision_text(letter, base)
@@ -456,7 +458,7 @@ def refresh_suggestion(actor: Official | None, suggestion_id: object) -> Suggest
         raise Forbidden(_("Only a drafter or the official who made the suggestion may refresh it."))
     if not suggestion.is_open:
         raise _already_decided(suggestion)
-    letter = readable_letter(actor, suggestion.letter_id)
+    letter = load_letter(suggestion.letter_id, viewer=actor, need=Need.DRAFT)
     if letter.is_locked:
         raise LetterLocked(_("This letter is locked; its text can no longer change."))
     base_text = revision_text(letter, suggestion.base_revision)

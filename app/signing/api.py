@@ -9,9 +9,9 @@ from flask_babel import get_locale
 from app.accounts.api_auth import api_official
 from app.extensions import limiter
 from app.letters import endorsements
+from app.letters.loading import Need, load_letter
 from app.shared.rate_limits import client_address
 from app.signing import signature_log, signatures
-from app.signing.public_letter import public_letter
 from app.web.api.blueprint import blp
 from app.web.api.schemas import (
     ConfirmedSchema,
@@ -81,4 +81,4 @@ class SignatureLog(MethodView):
     @blp.response(200, SignatureLogSchema)
     def get(self, letter_id: int):
         """The letter's append-only signature log (check it with `flask --app wsgi verify-log FILE`)."""
-        return signature_log.published_log(public_letter(letter_id))
+        return signature_log.published_log(load_letter(letter_id, need=Need.PUBLIC))

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from app.accounts.authorization import Action, require
 from app.accounts.current import current_official
-from app.letters.loading import get_letter
+from app.letters.loading import Need, load_letter
 from app.review import locking
 from app.review.diff_html import diff_html
 from app.shared.errors import InvalidInput
@@ -22,7 +22,7 @@ bp = Blueprint("clerk", __name__)
 @login_required
 def lock(letter_id: int):
     actor = require(current_official(), Action.LOCK_LETTER)
-    letter = get_letter(letter_id)
+    letter = load_letter(letter_id, need=Need.EXISTS)
     form = ConfirmForm()
     if form.validate_on_submit():
         result = locking.lock_letter(actor, letter.id)
@@ -51,7 +51,7 @@ def close(letter_id: int):
 @login_required
 def tools(letter_id: int):
     require(current_official(), Action.EXPORT_SIGNATURES)
-    letter = get_letter(letter_id)
+    letter = load_letter(letter_id, need=Need.EXISTS)
     form = PaperImportForm()
     if form.validate_on_submit():
         raw = form.csv_file.data.read(2 * 1024 * 1024)

@@ -8,7 +8,7 @@ from app.accounts.authorization import Action, require
 from app.accounts.models import Official
 from app.audit import log as audit
 from app.letters import endorsements
-from app.letters.loading import get_letter
+from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict
@@ -18,7 +18,7 @@ from app.signing.public_letter import counts_by_ward, public_names
 def delivery_packet_pdf(actor: Official | None, letter_id: int) -> bytes:
     """Render the packet the clerk delivers to the Mayor and the Board of Alders."""
     require(actor, Action.EXPORT_SIGNATURES)
-    letter = get_letter(letter_id)
+    letter = load_letter(letter_id, need=Need.EXISTS)
     if not letter.is_locked:
         raise Conflict("Only a locked letter has a delivery packet.")
     from weasyprint import HTML  # imported here: it loads system libraries (Pango)

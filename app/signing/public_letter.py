@@ -9,18 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, union_all
 
 from app.extensions import db
-from app.letters.loading import get_letter
 from app.letters.models import Letter
 from app.shared.errors import NotFound
 from app.signing.models import PaperSignature, Signature, SignatureStatus
-
-
-def public_letter(letter_id: int) -> Letter:
-    """A locked letter (drafts are not public: they are simply not found here)."""
-    letter = get_letter(letter_id)
-    if not letter.is_locked:
-        raise NotFound("No such letter.")
-    return letter
 
 
 def _public_name_filter(letter_id: int):

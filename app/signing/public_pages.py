@@ -16,11 +16,12 @@ from app import __version__
 from app.accounts.current import current_official
 from app.extensions import limiter
 from app.letters import endorsements
+from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
 from app.shared.errors import InvalidInput
 from app.shared.rate_limits import client_address
 from app.signing import signatures
-from app.signing.public_letter import counts_by_ward, live_counter, public_letter, public_name_count, public_names
+from app.signing.public_letter import counts_by_ward, live_counter, public_name_count, public_names
 from app.web.forms import ConfirmForm, EndorseForm, SignForm
 
 bp = Blueprint("public", __name__)
@@ -100,12 +101,12 @@ def _render_letter_page(letter, form: SignForm, status: int = 200):
 
 @bp.get("/letters/<int:letter_id>")
 def letter(letter_id: int):
-    return _render_letter_page(public_letter(letter_id), new_sign_form())
+    return _render_letter_page(load_letter(letter_id, need=Need.PUBLIC), new_sign_form())
 
 
 @bp.get("/letters/<int:letter_id>/count.json")
 def count(letter_id: int):
-    public_letter(letter_id)
+    load_letter(letter_id, need=Need.PUBLIC)
     response = {"count": live_counter.get(letter_id)}
     return response, 200, {"Cache-Control": "public, max-age=1"}
 
@@ -117,7 +118,7 @@ def _per_address_and_letter() -> str:
 @bp.post("/letters/<int:letter_id>/sign")
 @limiter.limit("5 per minute; 30 per hour", key_func=_per_address_and_letter)
 def sign(letter_id: int):
-    letter = public_letter(letter_id)
+    letter = load_letter(letter_id, need=Need.PUBLIC)
     form = new_sign_form(request.form)
     if not form.validate_on_submit():
         return _render_letter_page(letter, form, status=400)
@@ -148,7 +149,7 @@ def sign(letter_id: int):
 def confirm(token: str):
     """Opening the link shows a button; only pressing it (a POST) confirms: mail scanners confirm nothing."""
     signature = signatures.pending_signature(token)
-    letter = public_letter(signature.letter_id)
+    letter = load_letter(signature.letter_id, need=Need.PUBLIC)
     form = ConfirmForm()
     if form.validate_on_submit():
         confirmation = signatures.confirm(token)
@@ -160,7 +161,7 @@ def confirm(token: str):
 @limiter.limit("30 per minute", methods=["POST"])
 def withdraw(token: str):
     signature = signatures.confirmed_signature_for_withdrawal(token)
-    letter = public_letter(signature.letter_id)
+    letter = load_letter(signature.letter_id, need=Need.PUBLIC)
     form = ConfirmForm()
     if form.validate_on_submit():
         signatures.withdraw(token)
@@ -170,7 +171,7 @@ def withdraw(token: str):
 
 @bp.get("/letters/<int:letter_id>/qr.svg")
 def qr_code(letter_id: int):
-    public_letter(letter_id)
+    load_letter(letter_id, need=Need.PUBLIC)
     buffer = io.BytesIO()
     segno.make(letter_url(letter_id), error="m").save(buffer, kind="svg", scale=8, border=2, title=_("QR code"))
     return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
@@ -178,7 +179,7 @@ def qr_code(letter_id: int):
 
 @bp.get("/letters/<int:letter_id>/flyer")
 def flyer(letter_id: int):
-    letter = public_letter(letter_id)
+    letter = load_letter(letter_id, need=Need.PUBLIC)
     return render_template("public/flyer.html", letter=letter, share_url=letter_url(letter.id))
 
 

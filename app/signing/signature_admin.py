@@ -16,7 +16,7 @@ from app.accounts.authorization import Action, require
 from app.accounts.models import Official
 from app.audit import log as audit
 from app.extensions import db
-from app.letters.loading import get_letter
+from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
 from app.letters.write_lock import letter_write_lock
 from app.shared.db_types import utcnow
@@ -89,7 +89,7 @@ def import_paper(actor: Official | None, letter_id: int, csv_text: str) -> Paper
 def export_csv(actor: Official | None, letter_id: int) -> str:
     """Names, wards and dates of every signature; emails only of signers who asked for updates."""
     require(actor, Action.EXPORT_SIGNATURES)
-    letter = get_letter(letter_id)
+    letter = load_letter(letter_id, need=Need.EXISTS)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["name", "ward", "date", "source", "email_for_updates"])

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.letters.loading import get_letter
+from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
 from app.letters.write_lock import letter_write_lock
 from app.mail.queue import queue_mail
@@ -74,7 +74,7 @@ def validate(
 
 
 def signable_letter(letter_id: int) -> Letter:
-    letter = get_letter(letter_id)
+    letter = load_letter(letter_id, need=Need.EXISTS)
     if not letter.is_locked:
         raise Conflict(_("This letter is still being drafted; it cannot be signed yet."))
     if letter.is_closed:

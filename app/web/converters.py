@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**31 - 1
+from app.shared.ids import MAX_ID
 
 
 class DatabaseIdConverter(IntegerConverter):

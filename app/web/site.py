@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import login_required
 
 from app.accounts.current import current_official
-from app.letters import loading as letters
+from app.letters.loading import list_letters
 from app.letters.models import LetterStatus
 
 bp = Blueprint("main", __name__)
@@ -16,13 +16,13 @@ bp = Blueprint("main", __name__)
 def home():
     if current_official() is not None:
         return redirect(url_for("main.dashboard"))
-    return render_template("home.html", letters=letters.list_letters(None))
+    return render_template("home.html", letters=list_letters(None))
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    all_letters = letters.list_letters(current_official())
+    all_letters = list_letters(current_official())
     by_status = {
         status.value: [letter for letter in all_letters if letter.status == status.value] for status in LetterStatus
     }

@@ -1,0 +1,19 @@
+"""How many have put their names to a letter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.letters.endorsements import endorsement_count
+from app.letters.models import Letter
+
+
+@dataclass(frozen=True)
+class LetterCounts:
+    endorsements: int = 0
+    signatures: int = 0
+
+
+def letter_counts(letter: Letter) -> LetterCounts:
+    """Endorsements, and signatures: confirmed online ones plus imported paper ones (exact)."""
+    return LetterCounts(endorsements=endorsement_count(letter.id), signatures=letter.signature_count)
