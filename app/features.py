@@ -8,16 +8,28 @@ from flask import Flask
 
 def register_features(app: Flask) -> None:
     from app.accounts import official_pages, sign_in_pages, token_pages
+    from app.drafting import pages as drafting_pages
     from app.drafting.sockets import register_sockets
     from app.letters import api as letters_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.letters import pages as letter_pages
     from app.review import api as review_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.review import pages as review_pages
+    from app.review.pages import lock as lock_page
     from app.signing import api as signing_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.signing import clerk_pages, public_pages
     from app.web.api import register_api
 
-    for module in (sign_in_pages, token_pages, official_pages, letter_pages, review_pages, public_pages, clerk_pages):
+    for module in (
+        sign_in_pages,
+        token_pages,
+        official_pages,
+        letter_pages,
+        drafting_pages,
+        review_pages,
+        lock_page,
+        public_pages,
+        clerk_pages,
+    ):
         app.register_blueprint(module.bp)
     register_api(app)
     register_sockets(app)

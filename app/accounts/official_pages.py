@@ -9,8 +9,9 @@ from flask_login import login_required
 from app.accounts import officials
 from app.accounts.authorization import Action, require
 from app.accounts.current import current_official
+from app.accounts.forms import InviteForm
 from app.shared.errors import Conflict, InvalidInput
-from app.web.forms import ConfirmForm, InviteForm
+from app.web.forms import ConfirmForm
 
 bp = Blueprint("officials", __name__, url_prefix="/officials")
 
@@ -31,7 +32,7 @@ def index():
             flash(_("Invitation sent to %(email)s.", email=invited.email), "info")
             return redirect(url_for("officials.index"))
     return render_template(
-        "officials/index.html", form=form, toggle_form=ConfirmForm(), officials=officials.list_officials(actor)
+        "accounts/officials.html", form=form, toggle_form=ConfirmForm(), officials=officials.list_officials(actor)
     )
 
 

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from app.accounts import officials
+from app.accounts.forms import ResetRequestForm, SetPasswordForm, SignInForm
 from app.extensions import limiter
 from app.shared.errors import InvalidInput
-from app.web.forms import ConfirmForm, ResetRequestForm, SetPasswordForm, SignInForm
+from app.web.forms import ConfirmForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -17,7 +18,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("main.dashboard")
+    return url_for("letters.dashboard")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -29,10 +30,10 @@ def sign_in():
             official = officials.authenticate(form.email.data, form.password.data)
         except officials.SignInFailed:
             flash(_("Email or password is not correct."), "error")
-            return render_template("auth/sign_in.html", form=form), 401
+            return render_template("accounts/sign_in.html", form=form), 401
         login_user(official)
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/sign_in.html", form=form)
+    return render_template("accounts/sign_in.html", form=form)
 
 
 @bp.post("/sign-out")
@@ -41,7 +42,7 @@ def sign_out():
     if ConfirmForm().validate_on_submit():
         logout_user()
         flash(_("You are signed out."), "info")
-    return redirect(url_for("main.home"))
+    return redirect(url_for("letters.home"))
 
 
 @bp.route("/link/<token>", methods=["GET", "POST"])
@@ -51,20 +52,20 @@ def redeem_link(token: str):
     try:
         link = officials.check_link(token)
     except officials.LinkInvalid as error:
-        return render_template("auth/link_invalid.html", reason=error.message), 410
+        return render_template("accounts/link_invalid.html", reason=error.message), 410
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
             official = officials.redeem_link(token, form.password.data)
         except officials.LinkInvalid as error:
-            return render_template("auth/link_invalid.html", reason=error.message), 410
+            return render_template("accounts/link_invalid.html", reason=error.message), 410
         except InvalidInput as error:
             form.password.errors.append(error.message)
         else:
             login_user(official)
             flash(_("Your password is set. Welcome, %(name)s.", name=official.name), "info")
-            return redirect(url_for("main.dashboard"))
-    return render_template("auth/set_password.html", form=form, official=link.official, purpose=link.purpose)
+            return redirect(url_for("letters.dashboard"))
+    return render_template("accounts/set_password.html", form=form, official=link.official, purpose=link.purpose)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -75,4 +76,4 @@ def reset_request():
         officials.request_password_reset(form.email.data)
         flash(_("If that address belongs to an official, a reset link is on its way."), "info")
         return redirect(url_for("auth.sign_in"))
-    return render_template("auth/reset_request.html", form=form)
+    return render_template("accounts/reset_request.html", form=form)

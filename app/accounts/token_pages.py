@@ -8,7 +8,8 @@ from flask_login import login_required
 
 from app.accounts import api_tokens
 from app.accounts.current import current_official
-from app.web.forms import ConfirmForm, TokenForm
+from app.accounts.forms import TokenForm
+from app.web.forms import ConfirmForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -23,7 +24,7 @@ def tokens():
         new_token = api_tokens.issue_token(official, form.label.data)
         form = TokenForm(formdata=None)
     return render_template(
-        "account/tokens.html",
+        "accounts/tokens.html",
         form=form,
         revoke_form=ConfirmForm(),
         tokens=api_tokens.list_tokens(official),

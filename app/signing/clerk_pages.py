@@ -1,4 +1,4 @@
-"""The clerk's pages: lock a letter (with a confirmation page), close it, import paper, export."""
+"""The clerk's signing tools: close a letter to signatures, import paper, export, the delivery packet."""
 
 from __future__ import annotations
 
@@ -9,33 +9,12 @@ from flask_login import login_required
 from app.accounts.authorization import Action, require
 from app.accounts.current import current_official
 from app.letters.loading import Need, load_letter
-from app.review import locking
-from app.review.diff_html import diff_html
 from app.shared.errors import InvalidInput
 from app.signing import delivery_packet, signature_admin
-from app.web.forms import ConfirmForm, PaperImportForm
+from app.signing.forms import PaperImportForm
+from app.web.forms import ConfirmForm
 
 bp = Blueprint("clerk", __name__)
-
-
-@bp.route("/drafts/<int:letter_id>/lock", methods=["GET", "POST"])
-@login_required
-def lock(letter_id: int):
-    actor = require(current_official(), Action.LOCK_LETTER)
-    letter = load_letter(letter_id, need=Need.EXISTS)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        result = locking.lock_letter(actor, letter.id)
-        flash(_("The letter is locked. SHA-256: %(hash)s", hash=result.content_hash), "info")
-        return redirect(url_for("public.letter", letter_id=letter.id))
-    return render_template(
-        "clerk/lock.html",
-        letter=letter,
-        form=form,
-        preview_hash=locking.content_hash(letter.text),
-        overview=locking.lock_overview(letter),
-        diff_html=diff_html,
-    )
 
 
 @bp.post("/letters/<int:letter_id>/close")
@@ -64,7 +43,7 @@ def tools(letter_id: int):
         else:
             flash(_("%(n)s paper signatures imported.", n=batch.count), "info")
             return redirect(url_for("clerk.tools", letter_id=letter.id))
-    return render_template("clerk/tools.html", letter=letter, form=form, close_form=ConfirmForm())
+    return render_template("signing/clerk_tools.html", letter=letter, form=form, close_form=ConfirmForm())
 
 
 @bp.get("/letters/<int:letter_id>/export.csv")

@@ -25,7 +25,7 @@ def delivery_packet_pdf(actor: Official | None, letter_id: int) -> bytes:
 
     wards = counts_by_ward(letter.id)
     html = render_template(
-        "clerk/packet.html",
+        "signing/packet.html",
         letter=letter,
         rendered=render_markdown(letter.text),
         endorsements=endorsements.endorsements_for(letter.id),

@@ -21,8 +21,9 @@ from app.letters.markdown import render_markdown
 from app.shared.errors import InvalidInput
 from app.shared.rate_limits import client_address
 from app.signing import signatures
+from app.signing.forms import EndorseForm, SignForm
 from app.signing.public_letter import counts_by_ward, live_counter, public_name_count, public_names
-from app.web.forms import ConfirmForm, EndorseForm, SignForm
+from app.web.forms import ConfirmForm
 
 bp = Blueprint("public", __name__)
 
@@ -79,7 +80,7 @@ def _render_letter_page(letter, form: SignForm, status: int = 200):
         return response
     wards = counts_by_ward(letter.id)
     body = render_template(
-        "public/letter.html",
+        "signing/letter.html",
         letter=letter,
         rendered=render_markdown(letter.text),
         count=live_counter.get(letter),
@@ -123,7 +124,7 @@ def sign(letter_id: int):
     if not form.validate_on_submit():
         return _render_letter_page(letter, form, status=400)
     if form.website.data:  # the honeypot: answer as usual, store nothing
-        return render_template("public/check_email.html", letter=letter), 202
+        return render_template("signing/check_email.html", letter=letter), 202
     try:
         started = float(_form_clock().loads(form.started.data, max_age=86400))
     except (BadSignature, TypeError, ValueError):
@@ -141,7 +142,7 @@ def sign(letter_id: int):
         field = error.details.get("field")
         getattr(form, field if field in ("name", "email", "ward") else "name").errors.append(error.message)
         return _render_letter_page(letter, form, status=400)
-    return render_template("public/check_email.html", letter=letter), 202
+    return render_template("signing/check_email.html", letter=letter), 202
 
 
 @bp.route("/signatures/confirm/<token>", methods=["GET", "POST"])
@@ -153,8 +154,8 @@ def confirm(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         confirmation = signatures.confirm(token)
-        return render_template("public/receipt.html", letter=letter, confirmation=confirmation)
-    return render_template("public/confirm.html", letter=letter, form=form, status=signature.status)
+        return render_template("signing/receipt.html", letter=letter, confirmation=confirmation)
+    return render_template("signing/confirm.html", letter=letter, form=form, status=signature.status)
 
 
 @bp.route("/signatures/withdraw/<token>", methods=["GET", "POST"])
@@ -165,8 +166,8 @@ def withdraw(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         signatures.withdraw(token)
-        return render_template("public/withdrawn.html", letter=letter)
-    return render_template("public/withdraw.html", letter=letter, form=form)
+        return render_template("signing/withdrawn.html", letter=letter)
+    return render_template("signing/withdraw.html", letter=letter, form=form)
 
 
 @bp.get("/letters/<int:letter_id>/qr.svg")
@@ -180,7 +181,7 @@ def qr_code(letter_id: int):
 @bp.get("/letters/<int:letter_id>/flyer")
 def flyer(letter_id: int):
     letter = load_letter(letter_id, need=Need.PUBLIC)
-    return render_template("public/flyer.html", letter=letter, share_url=letter_url(letter.id))
+    return render_template("signing/flyer.html", letter=letter, share_url=letter_url(letter.id))
 
 
 @bp.post("/letters/<int:letter_id>/endorse")
