@@ -1,8 +1,7 @@
-"""Flask extensions, created unbound; `register_extensions` binds them to an app."""
+"""Flask extensions, created unbound; the app factory (app/__init__.py) binds them."""
 
 from __future__ import annotations
 
-from flask import Flask
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -13,7 +12,6 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app.config import BASE_DIR
 from app.shared.rate_limits import client_address, is_exempt_from_limits
 
 NAMING_CONVENTION = {
@@ -47,23 +45,3 @@ limiter = Limiter(
 limiter.request_filter(is_exempt_from_limits)
 socketio = SocketIO()
 
-
-def register_extensions(app: Flask) -> None:
-    """Bind every extension to the app (Socket.IO is bound by the drafting feature)."""
-    from app import tables  # noqa: F401  (registers every table for Alembic)
-    from app.accounts.officials import load_session_official
-    from app.shared.sqlite import tune_sqlite
-    from app.web.i18n import select_locale
-
-    db.init_app(app)
-    with app.app_context():
-        tune_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
-    limiter.init_app(app)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.sign_in"
-    login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
-    login_manager.user_loader(load_session_official)

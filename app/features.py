@@ -12,6 +12,7 @@ def register_features(app: Flask) -> None:
     from app.drafting.sockets import register_sockets
     from app.letters import api as letters_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.letters import pages as letter_pages
+    from app.letters.markdown import render_markdown
     from app.review import api as review_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.review import pages as review_pages
     from app.review.pages import lock as lock_page
@@ -31,5 +32,6 @@ def register_features(app: Flask) -> None:
         clerk_pages,
     ):
         app.register_blueprint(module.bp)
+    app.jinja_env.filters["markdown"] = render_markdown
     register_api(app)
     register_sockets(app)

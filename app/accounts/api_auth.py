@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, request
+from flask_babel import gettext as _
 
 from app.accounts import api_tokens
 from app.accounts.models import Official
@@ -24,7 +25,7 @@ def load_api_official() -> None:
         return
     token = bearer_token()
     if token is None:
-        raise Unauthorized("Use 'Authorization: Bearer TOKEN'.")
+        raise Unauthorized(_("Use 'Authorization: Bearer TOKEN'."))
     g.api_official = api_tokens.authenticate_token(token)
 
 

@@ -29,10 +29,10 @@ def issue_token(official: Official, label: str = "API token") -> str:
 def authenticate_token(token: str) -> Official:
     """The active official owning this active token, or Unauthorized."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        raise Unauthorized("The API token is missing or not valid.")
+        raise Unauthorized(_("The API token is missing or not valid."))
     record = db.session.scalar(select(ApiToken).where(ApiToken.token_digest == digest(token)))
     if record is None or not record.is_active or not record.official.active:
-        raise Unauthorized("The API token is missing or not valid.")
+        raise Unauthorized(_("The API token is missing or not valid."))
     now = utcnow()
     if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
         record.last_used_at = now

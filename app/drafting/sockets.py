@@ -58,9 +58,9 @@ def acknowledged(handler: Callable[[Official, dict], dict]) -> Callable[[Any], d
         try:
             official = connection_official()
             if official is None:
-                raise Unauthorized("This connection is not signed in.")
+                raise Unauthorized(_("This connection is not signed in."))
             if not isinstance(payload, dict):
-                raise InvalidInput("The payload must be an object.")
+                raise InvalidInput(_("The payload must be an object."))
             return {"ok": True, **handler(official, payload)}
         except ServiceError as error:
             db.session.rollback()
@@ -68,7 +68,7 @@ def acknowledged(handler: Callable[[Official, dict], dict]) -> Callable[[Any], d
         except Exception:
             db.session.rollback()
             log.exception("drafting event failed")
-            return error_answer("server_error", "The server failed; nothing was changed. Try again.")
+            return error_answer("server_error", _("The server failed; nothing was changed. Try again."))
         finally:
             db.session.remove()
 
@@ -89,14 +89,14 @@ def on_connect(auth: Any = None) -> None:
         db.session.remove()
         log.exception("drafting connection could not be checked")
         raise ConnectionRefusedError(
-            "server_error", {"code": "server_error", "message": "The server cannot check sign-ins right now."}
+            "server_error", {"code": "server_error", "message": _("The server cannot check sign-ins right now.")}
         ) from error
     finally:
         if official is None:
             db.session.remove()
     if official is None:
         raise ConnectionRefusedError(
-            "unauthorized", {"code": "unauthorized", "message": "Sign in, or connect with auth {token: TOKEN}."}
+            "unauthorized", {"code": "unauthorized", "message": _("Sign in, or connect with auth {token: TOKEN}.")}
         )
     _connections[request.sid] = official.id
     db.session.remove()

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
@@ -45,7 +46,7 @@ def letter_write_lock(letter_id: int) -> Iterator[Letter]:
         )
         if letter is None:
             db.session.rollback()
-            raise NotFound("No such letter.")
+            raise NotFound(_("No such letter."))
         try:
             yield letter
         finally:

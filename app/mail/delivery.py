@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
-import threading
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -108,7 +107,6 @@ class MailSender:
     def __init__(self, app: Flask, transport: Transport | None = None) -> None:
         self.app = app
         self.transport = transport or transport_for(app)
-        self._stop = threading.Event()
 
     def deliver_due(self, limit: int = 50) -> int:
         """Send what is due now; return how many messages were handed over."""
@@ -148,18 +146,16 @@ class MailSender:
         return 1
 
     def run_forever(self, batch: int = 50) -> None:
-        """The background loop: rounds back to back while mail waits, else a pause; ends on stop()."""
+        """The background loop, for the life of the server process: rounds back to back while mail
+        waits, else a pause."""
         interval = self.app.config["MAIL_SENDER_INTERVAL"]
-        while not self._stop.is_set():
+        while True:
             try:
                 sent = self.deliver_due(limit=batch)
             except Exception:  # keep the loop alive through database outages
                 log.exception("mail sender: delivery round failed")
                 sent = 0
             socketio.sleep(0 if sent == batch else interval)
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 def start_background_sender(app: Flask) -> MailSender | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
@@ -20,7 +21,7 @@ def delivery_packet_pdf(actor: Official | None, letter_id: int) -> bytes:
     require(actor, Action.EXPORT_SIGNATURES)
     letter = load_letter(letter_id, need=Need.EXISTS)
     if not letter.is_locked:
-        raise Conflict("Only a locked letter has a delivery packet.")
+        raise Conflict(_("Only a locked letter has a delivery packet."))
     from weasyprint import HTML  # imported here: it loads system libraries (Pango)
 
     wards = counts_by_ward(letter.id)

@@ -6,6 +6,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, union_all
 
 from app.extensions import db
@@ -70,7 +71,7 @@ class LiveCounter:
             select(Letter.online_signature_count + Letter.paper_signature_count).where(Letter.id == letter_id)
         )
         if value is None:
-            raise NotFound("No such letter.")
+            raise NotFound(_("No such letter."))
         with self._lock:
             self._values[letter_id] = _Cached(value, now)
         return value

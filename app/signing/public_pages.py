@@ -12,7 +12,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app import __version__
 from app.accounts.current import current_official
 from app.extensions import limiter
 from app.letters import endorsements
@@ -23,6 +22,7 @@ from app.shared.rate_limits import client_address
 from app.signing import signatures
 from app.signing.forms import EndorseForm, SignForm
 from app.signing.public_letter import counts_by_ward, live_counter, public_name_count, public_names
+from app.version import __version__
 from app.web.forms import ConfirmForm
 
 bp = Blueprint("public", __name__)

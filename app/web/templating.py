@@ -1,4 +1,4 @@
-"""What every template may use: the signed-in official, the policy, the language, Markdown."""
+"""What every template may use: the signed-in official, the policy, the language."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from flask_babel import get_locale
 from app.accounts.authorization import Action, can
 from app.accounts.current import current_official
 from app.accounts.labels import role_label
-from app.letters.markdown import render_markdown
 from app.web.forms import ConfirmForm
 
 
@@ -25,4 +24,3 @@ def register_template_helpers(app: Flask) -> None:
             "role_label": role_label,
         }
 
-    app.jinja_env.filters["markdown"] = render_markdown
