@@ -3,7 +3,7 @@
 For each size (UTF-16 code units) and text kind it builds a letter, then times merging one
 drafter's edit (4 characters typed at a random place) made on the newest revision
 (base = newest), on the revision 5 behind (base = newest - 5, so the edit is carried past 5
-stored revisions, given their texts and patches as app/services/drafting.py gives them),
+stored revisions, given their texts and patches as app/letters/revisions.py gives them),
 and 50 behind (what happens once the server lags), the last also with the patches only.
 Reports the median and p95 of many runs, measured with time.perf_counter. No database,
 no network: the engine only.
