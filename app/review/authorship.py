@@ -45,8 +45,7 @@ from app.review.history import (
 from app.review.models import BlameSnapshot
 from app.shared.ids import whole_number
 from app.shared.lru import LRUCache
-from app.sync import operations as ot
-from app.sync.text import to_utf16_view
+from app.sync import Operation, to_utf16_view
 
 Owners = str | array
 
@@ -71,12 +70,10 @@ def _widen(owners: Owners) -> array:
     return owners if isinstance(owners, array) else array("q", map(ord, owners))
 
 
-def carry(owners: Owners, ops: Sequence[ot.Op], revision: int) -> Owners:
+def carry(owners: Owners, ops: Operation, revision: int) -> Owners:
     """The owners after applying `ops` (made by `revision`) to a text whose owners are `owners`."""
     if isinstance(owners, str) and revision > MAX_CHAR:
         owners = _widen(owners)
-    if ot.base_length(ops) != len(owners):
-        raise ValueError("the operation does not fit the owners")
     wide = isinstance(owners, array)
     parts: list[Any] = []
     pos = 0
@@ -88,6 +85,8 @@ def carry(owners: Owners, ops: Sequence[ot.Op], revision: int) -> Owners:
             pos += op
         else:
             pos -= op
+    if pos != len(owners):
+        raise ValueError("the operation does not fit the owners")
     if not wide:
         return "".join(parts)
     out = array("q")

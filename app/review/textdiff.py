@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from app.sync.operations import _DeterministicDmp
+from app.sync import DeterministicDiffMatchPatch
 
 DELETE, EQUAL, INSERT = -1, 0, 1
 
@@ -45,7 +45,7 @@ def _encode(text: str, table: dict[str, str], tokens: list[str]) -> str:
     return "".join(out)
 
 
-class _WordDmp(_DeterministicDmp):
+class _WordDmp(DeterministicDiffMatchPatch):
     """diff-match-patch on token strings: the semantic clean-up's boundary shifting looks at
     letters and spaces, which token codes are not, so it is left out (tokens are whole words)."""
 

@@ -29,8 +29,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import operations as ot
-from .patch_text import apply_hunks, parse_patch, to_patch_text
+from .diffs import operation_between
+from .patch_text import apply_hunks, parse_patch, patch_from_operation
 from .text import from_utf16_view, normalise_newlines, to_utf16_view
+from .transform import transform_operations
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +56,10 @@ class SyncClient:
         self.revision = revision
         self._shadow = to_utf16_view(text)
         self._local = self._shadow
-        self._pending: ot.Ops = ot.identity(len(self._shadow))
+        self._pending: ot.Operation = ot.identity(len(self._shadow))
         if "\r" in text:  # the server's text should not hold CR; if it does, the first edit fixes it
             self.edit(text)
-        self._inflight: ot.Ops | None = None
+        self._inflight: ot.Operation | None = None
         self._inflight_edit: OutgoingEdit | None = None
         self._acked_at: int | None = None
         self._counter = 0
@@ -95,17 +97,17 @@ class SyncClient:
     def edit(self, new_text: str) -> None:
         """The user replaced the local text by ``new_text`` (line endings normalised)."""
         new_text = normalise_newlines(new_text)
-        self.apply_local(ot.from_diff(self.text, new_text))
+        self.apply_local(operation_between(self.text, new_text))
 
-    def apply_local(self, ops: ot.Ops) -> None:
+    def apply_local(self, ops: ot.Operation) -> None:
         """Apply a local operation (UTF-16 units, on the local text)."""
-        self._local = ot.apply(self._local, ops)
-        self._pending = ot.compose(self._pending, ops)
+        self._local = ot.apply_operation(self._local, ops)
+        self._pending = ot.compose_operations(self._pending, ops)
 
     def insert(self, index: int, text: str) -> None:
         """Insert ``text`` at UTF-16 offset ``index`` of the local text."""
         view = to_utf16_view(normalise_newlines(text))
-        ops: ot.Ops = []
+        ops: ot.Operation = []
         ot.push_retain(ops, index)
         ot.push_insert(ops, view)
         ot.push_retain(ops, len(self._local) - index)
@@ -113,7 +115,7 @@ class SyncClient:
 
     def delete(self, index: int, length: int) -> None:
         """Delete ``length`` UTF-16 units at offset ``index`` of the local text."""
-        ops: ot.Ops = []
+        ops: ot.Operation = []
         ot.push_retain(ops, index)
         ot.push_delete(ops, length)
         ot.push_retain(ops, len(self._local) - index - length)
@@ -127,7 +129,7 @@ class SyncClient:
         edit = OutgoingEdit(
             edit_id=f"{self.client_id}-{self._counter}",
             base_revision=self.revision,
-            patch=to_patch_text(self._shadow, self._pending),
+            patch=patch_from_operation(self._shadow, self._pending),
         )
         self._inflight = self._pending
         self._inflight_edit = edit
@@ -148,9 +150,9 @@ class SyncClient:
             self._finish_inflight(new_shadow)
         else:
             if self._inflight is not None:
-                self._inflight, ops = ot.transform(self._inflight, ops)
-            self._pending, ops = ot.transform(self._pending, ops)
-            self._local = ot.apply(self._local, ops)
+                self._inflight, ops = transform_operations(self._inflight, ops)
+            self._pending, ops = transform_operations(self._pending, ops)
+            self._local = ot.apply_operation(self._local, ops)
         self._shadow = new_shadow
         self.revision = revision
         self._check_noop_ack()
@@ -180,7 +182,7 @@ class SyncClient:
         self._inflight_edit = None
         self._acked_at = None
         if code == "conflict" and inflight is not None:
-            self._pending = ot.compose(inflight, self._pending)
+            self._pending = ot.compose_operations(inflight, self._pending)
         else:
             self._local = self._shadow
             self._pending = ot.identity(len(self._shadow))
@@ -193,14 +195,14 @@ class SyncClient:
 
     def _finish_inflight(self, server_text: str) -> None:
         inflight = self._inflight if self._inflight is not None else ot.identity(len(self._shadow))
-        predicted = ot.apply(self._shadow, inflight)
+        predicted = ot.apply_operation(self._shadow, inflight)
         if predicted != server_text:
             # Should not happen when client and server agree on every operation; carry the
             # pending changes over the difference rather than lose them.
             self.mismatches += 1
-            fix = ot.from_diff(from_utf16_view(predicted), from_utf16_view(server_text))
-            self._pending, _ = ot.transform(self._pending, fix)
-            self._local = ot.apply(server_text, self._pending)
+            fix = operation_between(from_utf16_view(predicted), from_utf16_view(server_text))
+            self._pending, _ = transform_operations(self._pending, fix)
+            self._local = ot.apply_operation(server_text, self._pending)
         self._inflight = None
         self._inflight_edit = None
         self._acked_at = None
