@@ -44,7 +44,6 @@ Errors: :class:`SyncError` and its subclasses :class:`BadPatch`, :class:`TooLarg
 :class:`Conflict`, each with the wire error ``code``.
 """
 
-from .client import OutgoingEdit, RevisionGap, SyncClient  # moves to tests/support next
 from .diffs import DeterministicDiffMatchPatch, operation_between
 from .errors import BadPatch, Conflict, SyncError, TooLarge
 from .merge import (
@@ -71,9 +70,6 @@ __all__ = [
     "DeterministicDiffMatchPatch",
     "MergeResult",
     "Operation",
-    "OutgoingEdit",
-    "RevisionGap",
-    "SyncClient",
     "SyncError",
     "TooLarge",
     "apply_operation",
