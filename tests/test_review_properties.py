@@ -14,13 +14,20 @@ from app.letters.models import Letter
 from app.review import authorship, history
 from app.review.authorship import blank, carry, decode, encode, from_runs, runs, spans
 from app.review.comments import carry_anchor
-from app.review.textdiff import _TOKEN, DELETE, EQUAL, INSERT, side_by_side, spell, word_diff
+from app.review.textdiff import _TOKEN, DELETE, EQUAL, INSERT, Diffs, side_by_side, word_diff
 from app.sync import Operation, apply_operation, canonical_operation, make_patch, operation_between, to_utf16_view
 from tests.review_helpers import clear_all_caches, fresh_caches, new_letter  # noqa: F401
 
 # Letters, spaces, punctuation, line breaks, accents, CJK, emoji outside the BMP (with a modifier).
 ALPHABET = st.sampled_from([*"ab cd.,\n\tEé中文", "😀", "👍🏽", "\U0001f3fd", "—", "’"])
 TEXTS = st.lists(ALPHABET, max_size=60).map("".join)
+
+
+def spell(diffs: Diffs) -> tuple[str, str]:
+    """The old text (kept and deleted runs) and the new text (kept and inserted runs)."""
+    old = "".join(text for op, text in diffs if op != INSERT)
+    new = "".join(text for op, text in diffs if op != DELETE)
+    return old, new
 
 
 @settings(max_examples=400, deadline=None)

@@ -177,18 +177,6 @@ def word_diff(old: str, new: str) -> Diffs:
     return diffs
 
 
-def spell(diffs: Iterable[tuple[int, str]]) -> tuple[str, str]:
-    """The old text (kept and deleted runs) and the new text (kept and inserted runs)."""
-    old: list[str] = []
-    new: list[str] = []
-    for op, text in diffs:
-        if op != INSERT:
-            old.append(text)
-        if op != DELETE:
-            new.append(text)
-    return "".join(old), "".join(new)
-
-
 def stats(diffs: Iterable[tuple[int, str]]) -> dict[str, int]:
     """How many characters were deleted and inserted."""
     deleted = inserted = 0
