@@ -2,9 +2,9 @@
 
 Each drafter is a Socket.IO client of the `/draft` namespace (Engine.IO 4 / Socket.IO 5 over a
 plain websocket, spoken directly by a small asyncio protocol so that one process can carry
-a hundred clients cheaply) that behaves like the browser: it joins the letter, keeps an
-`app.sync.SyncClient` (shadow, one edit in flight, pending typing rebased over every remote
-revision), applies every `revision` event it receives (asking with `fetch` on a gap), and
+a hundred clients cheaply) that behaves like the browser: it joins the letter, keeps a
+`tests.support.sync_client.SyncClient` (shadow, one edit in flight, pending typing rebased over
+every remote revision), applies every `revision` event it receives (asking with `fetch` on a gap), and
 types at the rate of Etherpad's load tester: every 400 ms it appends 4 characters; with an
 edit in flight the keystrokes wait and are merged into the next edit.
 
@@ -35,7 +35,8 @@ from typing import Any
 
 sys.path.insert(0, os.environ.get("BENCH_APP_ROOT") or str(Path(__file__).resolve().parent.parent))
 
-from app.sync import RevisionGap, SyncClient, utf16_len
+from app.sync import utf16_len
+from tests.support.sync_client import RevisionGap, SyncClient
 
 NAMESPACE = "/draft"
 EVENT_PREFIX = f"42{NAMESPACE},"

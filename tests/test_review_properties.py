@@ -14,15 +14,20 @@ from app.letters.models import Letter
 from app.review import authorship, history
 from app.review.authorship import blank, carry, decode, encode, from_runs, runs, spans
 from app.review.comments import carry_anchor
-from app.review.textdiff import _TOKEN, DELETE, EQUAL, INSERT, side_by_side, spell, word_diff
-from app.sync import make_patch
-from app.sync import operations as ot
-from app.sync.text import to_utf16_view
+from app.review.textdiff import _TOKEN, DELETE, EQUAL, INSERT, Diffs, side_by_side, word_diff
+from app.sync import Operation, apply_operation, canonical_operation, make_patch, operation_between, to_utf16_view
 from tests.review_helpers import clear_all_caches, fresh_caches, new_letter  # noqa: F401
 
 # Letters, spaces, punctuation, line breaks, accents, CJK, emoji outside the BMP (with a modifier).
 ALPHABET = st.sampled_from([*"ab cd.,\n\tEé中文", "😀", "👍🏽", "\U0001f3fd", "—", "’"])
 TEXTS = st.lists(ALPHABET, max_size=60).map("".join)
+
+
+def spell(diffs: Diffs) -> tuple[str, str]:
+    """The old text (kept and deleted runs) and the new text (kept and inserted runs)."""
+    old = "".join(text for op, text in diffs if op != INSERT)
+    new = "".join(text for op, text in diffs if op != DELETE)
+    return old, new
 
 
 @settings(max_examples=400, deadline=None)
@@ -89,7 +94,7 @@ def as_list(owners) -> list[int]:
     return [ord(c) for c in owners] if isinstance(owners, str) else list(owners)
 
 
-def model_after(model: list[int], ops: ot.Ops, revision: int) -> list[int]:
+def model_after(model: list[int], ops: Operation, revision: int) -> list[int]:
     """The per-unit owners after ops, computed one unit at a time (the obvious way)."""
     out: list[int] = []
     pos = 0
@@ -112,7 +117,7 @@ def test_blame_runs_spell_the_text_and_credit_the_writer(first, later, wide):
     model = [base_revision] * len(to_utf16_view(first))
     text = first
     for offset, new_text in enumerate(later, start=1):
-        ops = ot.from_diff(text, new_text)
+        ops = operation_between(text, new_text)
         owners = carry(owners, ops, base_revision + offset)
         model = model_after(model, ops, base_revision + offset)
         text = new_text
@@ -173,13 +178,10 @@ def test_an_anchor_follows_text_that_is_not_edited(prefix, anchored, suffix, new
     # Only the text around the anchor changes (an operation that keeps the anchored units).
     view_old, view_new = to_utf16_view(old), to_utf16_view(new)
     start, end = len(to_utf16_view(prefix)), len(to_utf16_view(prefix + anchored))
-    ops: ot.Ops = []
-    ot.push_delete(ops, start)
-    ot.push_insert(ops, to_utf16_view(new_prefix))
-    ot.push_retain(ops, end - start)
-    ot.push_delete(ops, len(view_old) - end)
-    ot.push_insert(ops, to_utf16_view(new_suffix))
-    assert ot.apply(view_old, ops) == view_new
+    ops = canonical_operation(
+        [-start, to_utf16_view(new_prefix), end - start, -(len(view_old) - end), to_utf16_view(new_suffix)]
+    )
+    assert apply_operation(view_old, ops) == view_new
     new_start, new_end = carry_anchor(start, end, ops)
     assert view_new[new_start:new_end] == to_utf16_view(anchored)
 
@@ -191,10 +193,6 @@ def test_an_anchor_whose_text_is_deleted_collapses(prefix, anchored, suffix, ins
         return
     old = to_utf16_view(prefix + anchored + suffix)
     start, end = len(to_utf16_view(prefix)), len(to_utf16_view(prefix + anchored))
-    ops: ot.Ops = []
-    ot.push_retain(ops, start)
-    ot.push_insert(ops, to_utf16_view(inserted))
-    ot.push_delete(ops, end - start)
-    ot.push_retain(ops, len(old) - end)
+    ops = canonical_operation([start, to_utf16_view(inserted), -(end - start), len(old) - end])
     new_start, new_end = carry_anchor(start, end, ops)
     assert new_start == new_end

@@ -14,8 +14,7 @@ from app.extensions import db
 from app.letters.models import Letter, Revision
 from app.shared.errors import NotFound
 from app.shared.lru import LRUCache
-from app.sync.patch_text import apply_hunks, parse_patch
-from app.sync.text import from_utf16_view, to_utf16_view
+from app.sync import apply_patch_to_view, from_utf16_view, to_utf16_view
 
 cache: LRUCache[str] = LRUCache(capacity=512)
 
@@ -52,7 +51,7 @@ def view_at(letter: Letter, number: int) -> str:
             raise NotFound(_("This letter's history is incomplete."))
         expected += 1
         if patch:
-            view, _ops = apply_hunks(view, parse_patch(patch))
+            view, _ops = apply_patch_to_view(view, patch)
     if expected != number + 1:
         raise NotFound(_("This letter's history is incomplete."))
     return view

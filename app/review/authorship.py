@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, groupby, pairwise
@@ -45,8 +43,7 @@ from app.review.history import (
 from app.review.models import BlameSnapshot
 from app.shared.ids import whole_number
 from app.shared.lru import LRUCache
-from app.sync import operations as ot
-from app.sync.text import to_utf16_view
+from app.sync import Operation, to_utf16_view
 
 Owners = str | array
 
@@ -71,12 +68,10 @@ def _widen(owners: Owners) -> array:
     return owners if isinstance(owners, array) else array("q", map(ord, owners))
 
 
-def carry(owners: Owners, ops: Sequence[ot.Op], revision: int) -> Owners:
+def carry(owners: Owners, ops: Operation, revision: int) -> Owners:
     """The owners after applying `ops` (made by `revision`) to a text whose owners are `owners`."""
     if isinstance(owners, str) and revision > MAX_CHAR:
         owners = _widen(owners)
-    if ot.base_length(ops) != len(owners):
-        raise ValueError("the operation does not fit the owners")
     wide = isinstance(owners, array)
     parts: list[Any] = []
     pos = 0
@@ -88,6 +83,8 @@ def carry(owners: Owners, ops: Sequence[ot.Op], revision: int) -> Owners:
             pos += op
         else:
             pos -= op
+    if pos != len(owners):
+        raise ValueError("the operation does not fit the owners")
     if not wide:
         return "".join(parts)
     out = array("q")
@@ -162,17 +159,14 @@ def spans(text: str, owners: Owners) -> list[tuple[str, int]]:
 owners_cache: LRUCache[Owners] = LRUCache(capacity=32)
 
 # letter key -> (newest revision known, {revision: author id}): revisions never change author.
-_revision_authors: OrderedDict[Any, tuple[int, dict[int, int | None]]] = OrderedDict()
-_revision_authors_lock = threading.Lock()
-_MAX_AUTHOR_LETTERS = 64
+revision_authors_cache: LRUCache[tuple[int, dict[int, int | None]]] = LRUCache(capacity=64)
 
 
 def clear_caches() -> None:
     owners_cache.clear()
     pieces_cache.clear()
     body_cache.clear()
-    with _revision_authors_lock:
-        _revision_authors.clear()
+    revision_authors_cache.clear()
 
 
 def snapshot_every() -> int:
@@ -246,8 +240,7 @@ def _store_snapshots(letter: Letter, snapshots: dict[int, list[int]]) -> None:
 def _author_ids(letter: Letter) -> dict[int, int | None]:
     """{revision number: author id} of every revision of the letter, loaded incrementally."""
     key = letter_key(letter)
-    with _revision_authors_lock:
-        entry = _revision_authors.get(key)
+    entry = revision_authors_cache.get(key)
     known, mapping = entry if entry is not None else (-1, {})
     if known < letter.revision:
         rows = (
@@ -259,15 +252,8 @@ def _author_ids(letter: Letter) -> dict[int, int | None]:
             )
             .all()
         )
-        with _revision_authors_lock:
-            entry = _revision_authors.get(key)
-            mapping = dict(entry[1]) if entry is not None else {}
-            mapping.update(rows)
-            known = max(mapping, default=-1)
-            _revision_authors[key] = (known, mapping)
-            _revision_authors.move_to_end(key)
-            while len(_revision_authors) > _MAX_AUTHOR_LETTERS:
-                _revision_authors.popitem(last=False)
+        mapping = {**mapping, **dict(rows)}  # a new dict: other threads may be reading the cached one
+        revision_authors_cache.put(key, (max(mapping, default=-1), mapping))
     return mapping
 
 
@@ -320,16 +306,10 @@ def blame_runs(letter: Letter, number: int) -> list[BlameRun]:
     return [BlameRun(piece, revision, authors[revision]) for piece, revision in pieces]
 
 
-def blame(actor: Official | None, letter_id: object, revision: object = None) -> list[dict[str, Any]]:
-    """The contract's `GET /letters/{id}/blame?revision=n` (the newest revision without `revision`)."""
-    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
-    number = letter.revision if revision is None else whole_number(revision, "revision", from_text=True)
-    return [run.json() for run in blame_runs(letter, number)]
-
-
 def blame_body(actor: Official | None, letter_id: object, revision: object = None) -> str:
-    """`blame` as its JSON text (keys sorted, compact, ASCII: as the API writes JSON), built directly
-    and kept for the next request while the authors' names stay the same."""
+    """The contract's `GET /letters/{id}/blame?revision=n` (the newest revision without `revision`):
+    `blame_runs` as JSON text (keys sorted, compact, ASCII: as the API writes JSON), built directly and
+    kept for the next request while the authors' names stay the same."""
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     number = letter.revision if revision is None else whole_number(revision, "revision", from_text=True)
     pieces = blame_pieces(letter, number)

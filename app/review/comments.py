@@ -28,8 +28,7 @@ from app.review.suggestions import check_range, locate_quote
 from app.shared.db_types import utcnow
 from app.shared.errors import InvalidInput, NotFound
 from app.shared.ids import whole_number
-from app.sync import operations as ot
-from app.sync.text import from_utf16_view, to_utf16_view, utf16_len
+from app.sync import Operation, from_utf16_view, map_offset, to_utf16_view, utf16_len
 
 MAX_BODY_LENGTH = 5000
 CONTEXT = 40
@@ -131,11 +130,11 @@ def set_resolved(actor: Official | None, comment_id: object, resolved: bool = Tr
 # -- anchors ----------------------------------------------------------------------------------
 
 
-def carry_anchor(start: int, end: int, ops: ot.Ops) -> tuple[int, int]:
+def carry_anchor(start: int, end: int, ops: Operation) -> tuple[int, int]:
     """An anchor's ends (UTF-16 units) after `ops`: text typed at its start goes before it, text
     typed at its end after it; an anchor whose text is all deleted collapses (start == end)."""
-    new_start = ot.transform_index(start, ops, after_insert=True)
-    new_end = ot.transform_index(end, ops, after_insert=False)
+    new_start = map_offset(start, ops, after_insert=True)
+    new_end = map_offset(end, ops, after_insert=False)
     return new_start, max(new_start, new_end)
 
 

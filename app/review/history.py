@@ -23,8 +23,7 @@ from app.review.textdiff import Diffs, word_diff
 from app.shared.errors import InvalidInput, NotFound
 from app.shared.ids import whole_number
 from app.shared.lru import LRUCache
-from app.sync import operations as ot
-from app.sync.patch_text import apply_hunks, parse_patch
+from app.sync import Operation, apply_patch_to_view
 
 # Reading a revision's text is the revision-text module's job; the name is kept for callers here.
 revision_text = text_at
@@ -224,7 +223,7 @@ def diff(actor: Official | None, letter_id: object, first: object, second: objec
 # -- replaying patches as operations ----------------------------------------------------------
 
 
-def replay(letter: Letter, first: int, last: int) -> Iterator[tuple[int, str, ot.Ops]]:
+def replay(letter: Letter, first: int, last: int) -> Iterator[tuple[int, str, Operation]]:
     """The revisions first+1..last as (number, text view after it, operation), in order.
 
     Starts from the text of `first` (a snapshot plus a few patches, or the cache) and applies
@@ -243,10 +242,7 @@ def replay(letter: Letter, first: int, last: int) -> Iterator[tuple[int, str, ot
         if number != expected:
             raise NotFound(_("This letter's history is incomplete."))
         expected += 1
-        if patch:
-            view, ops = apply_hunks(view, parse_patch(patch))
-        else:
-            ops = ot.identity(len(view))
+        view, ops = apply_patch_to_view(view, patch)  # "" (no change) gives the identity
         yield number, view, ops
     if expected != last + 1:
         raise NotFound(_("This letter's history is incomplete."))

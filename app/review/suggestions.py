@@ -30,9 +30,19 @@ from app.review.textdiff import Diffs, hunks, word_diff
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict, Forbidden, InvalidInput, LetterLocked, NotFound, TooLarge
 from app.shared.ids import whole_number
-from app.sync import MAX_TEXT_UNITS, SyncError, apply_patch_exact, check_patch_text, make_patch, merge_edit, utf16_len
-from app.sync import operations as ot
-from app.sync.merge import edit_operation
+from app.sync import (
+    MAX_TEXT_UNITS,
+    Operation,
+    SyncError,
+    apply_patch_exact,
+    check_patch_text,
+    edit_operation,
+    is_noop,
+    make_patch,
+    map_offset,
+    merge_edit,
+    utf16_len,
+)
 
 MAX_NOTE_LENGTH = 2000
 MAX_REPLACEMENT_LENGTH = 20_000
@@ -56,7 +66,7 @@ class Footprint:
     points: list[int] = field(default_factory=list)
 
 
-def footprint(ops: ot.Ops) -> Footprint:
+def footprint(ops: Operation) -> Footprint:
     out = Footprint()
     pos = 0
     pending_insert: int | None = None
@@ -77,7 +87,7 @@ def footprint(ops: ot.Ops) -> Footprint:
     return out
 
 
-def _deleted_spans(ops: ot.Ops) -> list[tuple[int, int]]:
+def _deleted_spans(ops: Operation) -> list[tuple[int, int]]:
     spans = []
     pos = 0
     for op in ops:
@@ -89,7 +99,7 @@ def _deleted_spans(ops: ot.Ops) -> list[tuple[int, int]]:
     return spans
 
 
-def _insert_points(ops: ot.Ops) -> list[int]:
+def _insert_points(ops: Operation) -> list[int]:
     points = []
     pos = 0
     for op in ops:
@@ -100,7 +110,7 @@ def _insert_points(ops: ot.Ops) -> list[int]:
     return points
 
 
-def touches(change: Footprint, later: ot.Ops) -> bool:
+def touches(change: Footprint, later: Operation) -> bool:
     """Whether a later operation edited the text that `change` changes (see the module doc)."""
     deleted = _deleted_spans(later)
     inserted = _insert_points(later)
@@ -114,17 +124,17 @@ def touches(change: Footprint, later: ot.Ops) -> bool:
     )
 
 
-def carry_footprint(change: Footprint, later: ot.Ops) -> Footprint:
+def carry_footprint(change: Footprint, later: Operation) -> Footprint:
     return Footprint(
         ranges=[
-            (ot.transform_index(s, later, after_insert=True), ot.transform_index(e, later, after_insert=False))
+            (map_offset(s, later, after_insert=True), map_offset(e, later, after_insert=False))
             for s, e in change.ranges
         ],
-        points=[ot.transform_index(p, later, after_insert=True) for p in change.points],
+        points=[map_offset(p, later, after_insert=True) for p in change.points],
     )
 
 
-def first_conflict(letter: Letter, base_revision: int, ops: ot.Ops) -> int | None:
+def first_conflict(letter: Letter, base_revision: int, ops: Operation) -> int | None:
     """The first revision after `base_revision` that edited the text `ops` changes, or None."""
     change = footprint(ops)
     for number, _view, later in replay(letter, base_revision, letter.revision):
@@ -238,7 +248,7 @@ def create_suggestion(
         raise SyncRefused(error) from error
     if utf16_len(wanted) > MAX_TEXT_UNITS:
         raise TooLarge(_("A letter may have at most %(n)s characters.", n=MAX_TEXT_UNITS))
-    if ot.is_noop(ops) or wanted == base_text:
+    if is_noop(ops) or wanted == base_text:
         raise InvalidInput(_("This suggestion changes nothing."), details={"field": "patch"})
     conflict = first_conflict(letter, base, ops)
     if conflict is not None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from app.sync.operations import _DeterministicDmp
+from app.sync import DeterministicDiffMatchPatch
 
 DELETE, EQUAL, INSERT = -1, 0, 1
 
@@ -45,7 +45,7 @@ def _encode(text: str, table: dict[str, str], tokens: list[str]) -> str:
     return "".join(out)
 
 
-class _WordDmp(_DeterministicDmp):
+class _WordDmp(DeterministicDiffMatchPatch):
     """diff-match-patch on token strings: the semantic clean-up's boundary shifting looks at
     letters and spaces, which token codes are not, so it is left out (tokens are whole words)."""
 
@@ -175,18 +175,6 @@ def word_diff(old: str, new: str) -> Diffs:
         _push(diffs, op, text)
     _push(diffs, EQUAL, old_rest[len(old_rest) - suffix :])
     return diffs
-
-
-def spell(diffs: Iterable[tuple[int, str]]) -> tuple[str, str]:
-    """The old text (kept and deleted runs) and the new text (kept and inserted runs)."""
-    old: list[str] = []
-    new: list[str] = []
-    for op, text in diffs:
-        if op != INSERT:
-            old.append(text)
-        if op != DELETE:
-            new.append(text)
-    return "".join(old), "".join(new)
 
 
 def stats(diffs: Iterable[tuple[int, str]]) -> dict[str, int]:

@@ -7,7 +7,7 @@ How an edit is merged (:func:`merge_edit`):
    the client meant, and the operation (retain/insert/delete, in UTF-16 units) that the
    hunks performed. Line endings of the client's text are normalised to LF.
 2. That operation is transformed against the operation of every revision stored since
-   the base, in order (operational transformation, see :mod:`app.sync.operations`): at
+   the base, in order (operational transformation, see :mod:`app.sync.transform`): at
    equal positions the earlier-committed insertion goes first, insertions are never
    split, text inserted concurrently inside a deleted range survives, and deleting text
    that is already gone is a no-op. Nothing is placed by fuzzy context search.
@@ -38,10 +38,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import operations as ot
+from .diffs import operation_between
 from .errors import BadPatch, Conflict, TooLarge
-from .patch_text import apply_hunks, parse_patch, to_patch_text
+from .operations import Operation, apply_operation, is_noop
+from .patch_text import apply_hunks, parse_patch, patch_from_operation
 from .text import from_utf16_view, has_surrogates, normalise_newlines, to_utf16_view
+from .transform import transform_operations
 
 MAX_TEXT_UNITS = 200_000
 MAX_PATCH_BYTES = 64 * 1024
@@ -109,6 +111,17 @@ def apply_patch_exact(text: str, patch: str, *, max_units: int | None = MAX_TEXT
     return _to_text(view)
 
 
+def apply_patch_to_view(view: str, patch: str) -> tuple[str, Operation]:
+    """Apply a stored revision's patch exactly to a UTF-16 view: the new view and the operation.
+
+    For replaying history (no size limits: stored patches were checked when stored; ``""``
+    is the identity). The operation is the composition of the patch's hunks, as every
+    client computes it (the browser's ``opsFromPatch``). Raises :class:`BadPatch` or
+    :class:`Conflict`.
+    """
+    return apply_hunks(view, parse_patch(patch))
+
+
 def make_patch(old: str, new: str) -> str:
     """Patch text (UTF-16 offsets, as JavaScript diff-match-patch 1.0.5 writes it) turning ``old`` into ``new``.
 
@@ -119,10 +132,10 @@ def make_patch(old: str, new: str) -> str:
     _check_text(new, "new")
     if old == new:
         return ""
-    return to_patch_text(to_utf16_view(old), ot.from_diff(old, new))
+    return patch_from_operation(to_utf16_view(old), operation_between(old, new))
 
 
-def edit_operation(base_text: str, patch: str) -> tuple[str, ot.Ops]:
+def edit_operation(base_text: str, patch: str) -> tuple[str, Operation]:
     """The text a client means by ``patch`` on ``base_text`` (LF line endings) and its operation.
 
     The operation is the composition of the patch's hunks, unless normalising line endings
@@ -134,13 +147,13 @@ def edit_operation(base_text: str, patch: str) -> tuple[str, ot.Ops]:
     view, ops = apply_hunks(base_view, hunks)
     if "\r" in view:
         wanted = normalise_newlines(_to_text(view))
-        return wanted, ot.from_diff(base_text, wanted)
+        return wanted, operation_between(base_text, wanted)
     return _to_text(view), ops
 
 
 def revision_operations(
     base_text: str, later_texts: Sequence[str] = (), later_patches: Sequence[str] | None = None
-) -> tuple[str, list[ot.Ops]]:
+) -> tuple[str, list[Operation]]:
     """Operations of the revisions after ``base_text``, and the newest text.
 
     With ``later_patches`` (the stored patch of each revision, in order) each operation is
@@ -150,11 +163,11 @@ def revision_operations(
     """
     _check_text(base_text, "base_text")
     texts = [_check_text(t, "later_texts item") for t in later_texts]
-    ops_list: list[ot.Ops] = []
+    ops_list: list[Operation] = []
     if later_patches is None:
         prev = base_text
         for text in texts:
-            ops_list.append(ot.from_diff(prev, text))
+            ops_list.append(operation_between(prev, text))
             prev = text
         return prev, ops_list
     if texts and len(texts) != len(later_patches):
@@ -196,14 +209,14 @@ def merge_edit(
     wanted, ops = edit_operation(base_text, patch)
     _check_size(to_utf16_view(wanted), MAX_TEXT_UNITS)
     for rev_ops in later_ops:
-        ops, _ = ot.transform(ops, rev_ops)
+        ops, _ = transform_operations(ops, rev_ops)
     newest_view = to_utf16_view(newest)
     try:
-        result_view = ot.apply(newest_view, ops)
+        result_view = apply_operation(newest_view, ops)
     except ValueError as exc:
         raise Conflict("the edit could not be carried to the newest revision") from exc
     _check_size(result_view, MAX_TEXT_UNITS)
-    if ot.is_noop(ops) or result_view == newest_view:
+    if is_noop(ops) or result_view == newest_view:
         return MergeResult(text=newest, patch="", changed=False)
     result = _to_text(result_view)
-    return MergeResult(text=result, patch=to_patch_text(newest_view, ops), changed=True)
+    return MergeResult(text=result, patch=patch_from_operation(newest_view, ops), changed=True)

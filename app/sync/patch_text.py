@@ -25,12 +25,9 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from . import operations as ot
+from .diffs import DIFF_DELETE, DIFF_EQUAL, DIFF_INSERT, to_diffs
 from .errors import BadPatch, Conflict
 from .text import from_utf16_view, has_surrogates, is_high_surrogate, is_low_surrogate, splits_pair, to_utf16_view
-
-DIFF_DELETE = ot.DIFF_DELETE
-DIFF_INSERT = ot.DIFF_INSERT
-DIFF_EQUAL = ot.DIFF_EQUAL
 
 PATCH_MARGIN = 4  # diff-match-patch's Patch_Margin
 MATCH_MAX_BITS = 32  # diff-match-patch's Match_MaxBits
@@ -296,15 +293,15 @@ def make_hunks(text1: str, diffs: Sequence[tuple[int, str]]) -> list[Hunk]:
     return hunks
 
 
-def to_patch_text(base: str, ops: Sequence[ot.Op]) -> str:
-    """Patch text that turns ``base`` (a UTF-16 view) into ``apply(base, ops)``."""
-    return serialise_patch(make_hunks(base, ot.to_diffs(base, ops)))
+def patch_from_operation(base: str, ops: Sequence[ot.Component]) -> str:
+    """Patch text that turns ``base`` (a UTF-16 view) into ``apply_operation(base, ops)``."""
+    return serialise_patch(make_hunks(base, to_diffs(base, ops)))
 
 
 # -- applying ---------------------------------------------------------------------------
 
 
-def apply_hunks(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Ops]:
+def apply_hunks(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Operation]:
     """Apply hunks exactly to ``base`` (a UTF-16 view).
 
     Returns the new view and the operation the hunks performed (their composition, in
@@ -317,7 +314,7 @@ def apply_hunks(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Ops]:
     return _apply_general(base, hunks)
 
 
-def _hunk_ops(hunk: Hunk, ops: ot.Ops) -> None:
+def _hunk_ops(hunk: Hunk, ops: ot.Operation) -> None:
     for kind, text in hunk.diffs:
         if kind == DIFF_EQUAL:
             ot.push_retain(ops, len(text))
@@ -334,9 +331,9 @@ def _check_at(text: str, at: int, old: str, index: int) -> None:
         raise Conflict(f"hunk {index + 1} would split a surrogate pair")
 
 
-def _apply_sorted(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Ops] | None:
+def _apply_sorted(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Operation] | None:
     """One pass, for hunks whose changes come in order (context may overlap); else None."""
-    ops: ot.Ops = []
+    ops: ot.Operation = []
     parts: list[str] = []
     pos = 0  # base offset up to which the result has been written
     delta = 0  # length change of the hunks so far
@@ -370,15 +367,15 @@ def _apply_sorted(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Ops] | None
     return "".join(parts), ops
 
 
-def _apply_general(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Ops]:
+def _apply_general(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Operation]:
     """Hunk by hunk on the text, then the hunks' operations composed pairwise (any order)."""
     text = base
-    hunk_ops: list[ot.Ops] = []
+    hunk_ops: list[ot.Operation] = []
     for index, hunk in enumerate(hunks):
         at = hunk.start2
         old, new = hunk.texts()
         _check_at(text, at, old, index)
-        ops: ot.Ops = []
+        ops: ot.Operation = []
         ot.push_retain(ops, at)
         _hunk_ops(hunk, ops)
         ot.push_retain(ops, len(text) - at - len(old))
@@ -388,7 +385,7 @@ def _apply_general(base: str, hunks: Sequence[Hunk]) -> tuple[str, ot.Ops]:
         return text, ot.identity(len(base))
     # Composing in a balanced tree keeps the cost near-linear in the number of hunks.
     while len(hunk_ops) > 1:
-        paired = [ot.compose(hunk_ops[i], hunk_ops[i + 1]) for i in range(0, len(hunk_ops) - 1, 2)]
+        paired = [ot.compose_operations(hunk_ops[i], hunk_ops[i + 1]) for i in range(0, len(hunk_ops) - 1, 2)]
         if len(hunk_ops) % 2:
             paired.append(hunk_ops[-1])
         hunk_ops = paired

@@ -109,6 +109,22 @@ test('fixSurrogateBoundaries keeps both texts', () => {
   assert.deepEqual(fixed.map((d) => [d[0], d[1]]), [[0, 'a'], [-1, '😀'], [1, '😃'], [0, 'b']]);
 });
 
+test('the diff counts characters, as the server does: a neighbour sharing a high surrogate is not touched', () => {
+  // 𝐁 and 𝐂 (U+1D401, U+1D402) share their high surrogate: a diff of code units would delete 𝐁𝐂
+  // and insert 𝐂 again, where the server's diff deletes 𝐁 alone.
+  assert.deepEqual(makeDiffs('𝐀𝐁𝐂 = abc', '𝐀𝐂 = abc').map((d) => [d[0], d[1]]), [[0, '𝐀'], [-1, '𝐁'], [0, '𝐂 = abc']]);
+  assert.equal(makePatch('𝐀𝐁𝐂', '𝐀𝐂'), '@@ -1,6 +1,4 @@\n %F0%9D%90%80\n-%F0%9D%90%81\n %F0%9D%90%82\n');
+  // Private-use characters already in the text stay themselves.
+  const withPrivate = makeDiffs('\ue000😀\ue001', '\ue000😃\ue001');
+  assert.deepEqual(withPrivate.map((d) => [d[0], d[1]]), [[0, '\ue000'], [-1, '😀'], [1, '😃'], [0, '\ue001']]);
+});
+
+test('applyPatchExact refuses, as the server does, an insert inside a surrogate pair and a lone surrogate', () => {
+  assert.throws(() => applyPatchExact('😀', '@@ -1,0 +2,1 @@\n+X\n'), PatchError);
+  assert.throws(() => applyPatchExact('abc', '@@ -1,3 +1,4 @@\n abc\n+\ud83d\n'), PatchError);
+  assert.equal(applyPatchExact('😀', '@@ -2,0 +3,1 @@\n+X\n'), '😀X');
+});
+
 test('applyPatchExact refuses a patch that would only apply fuzzily', () => {
   const a = 'Dear council, we ask for a bus stop on Main Street.';
   const b = 'Dear council, we ask for two bus stops on Main Street.';

@@ -1,6 +1,6 @@
 """A test drafter: a python-socketio client of `/draft` that loses nothing, like the browser.
 
-It keeps the app's own client state machine (`app.sync.SyncClient`: the server's text as a
+It keeps the test client state machine (`tests.support.sync_client.SyncClient`: the server's text as a
 shadow, at most one edit in flight, typing pending behind it) and adds the network part:
 
 * `revision` events are applied strictly in order; one that arrives early waits in a buffer,
@@ -30,7 +30,8 @@ from typing import Any
 
 import socketio
 
-from app.sync import RevisionGap, SyncClient, utf16_len
+from app.sync import utf16_len
+from tests.support.sync_client import RevisionGap, SyncClient
 
 NAMESPACE = "/draft"
 FETCH_GRACE = 0.3  # seconds behind before asking with fetch (events may arrive out of order)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from app.sync import MergeResult, OutgoingEdit, SyncClient, SyncError, merge_edit, normalise_newlines
+from app.sync import MergeResult, SyncError, merge_edit, normalise_newlines
+from tests.support.sync_client import OutgoingEdit, SyncClient
 
 
 @dataclass

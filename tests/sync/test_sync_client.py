@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.sync import RevisionGap, SyncClient, make_patch, merge_edit
+from app.sync import make_patch, merge_edit
+from tests.support.sync_client import RevisionGap, SyncClient
 
 from .sim import Network
 

@@ -10,10 +10,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.sync import BadPatch, Conflict, apply_patch_exact, make_patch
-from app.sync import operations as ot
-from app.sync.patch_text import apply_hunks, decode_line, encode_line, make_hunks, parse_patch, serialise_patch
-from app.sync.text import to_utf16_view
+from app.sync import (
+    BadPatch,
+    Conflict,
+    apply_operation,
+    apply_patch_exact,
+    canonical_operation,
+    make_patch,
+    operation_between,
+    to_utf16_view,
+)
+from app.sync.patch_text import (  # white-box: the patch format itself, against JavaScript's
+    apply_hunks,
+    decode_line,
+    encode_line,
+    make_hunks,
+    parse_patch,
+    serialise_patch,
+)
 
 # Made by tests/sync/data/gen_js_vectors.cjs with diff-match-patch 1.0.5 under Node 20.
 VECTORS = json.loads((Path(__file__).parent / "data" / "dmp_js_1_0_5_vectors.json").read_text("utf-8"))
@@ -100,7 +114,7 @@ def test_make_patch_then_apply_gives_the_new_text(old, new):
     assert serialise_patch(parse_patch(patch)) == patch
     # The hunks compose back to the diff they were made from.
     _, ops = apply_hunks(to_utf16_view(old), parse_patch(patch))
-    assert ops == ot.from_diff(old, new)
+    assert ops == operation_between(old, new)
 
 
 @settings(max_examples=200, deadline=None)
@@ -200,7 +214,7 @@ def test_hunks_apply_in_order_with_rolling_context():
     hunk2 = "@@ -3,4 +3,4 @@\n cX\n-a\n+Z\n b\n"  # starts inside the first hunk's output
     view, ops = apply_hunks("abcabc", parse_patch(hunk1 + hunk2))
     assert view == "abcXZbc"
-    assert ot.apply("abcabc", ops) == "abcXZbc"
+    assert apply_operation("abcabc", ops) == "abcXZbc"
 
 
 repetitive = st.lists(st.sampled_from(["ab", "abc", "a", "😀", "b😀", "\n"]), max_size=40).map("".join)
@@ -231,5 +245,5 @@ def test_hunks_in_reverse_order_take_the_general_path():
     patch = "".join(pieces)
     view, ops = apply_hunks(to_utf16_view(old), parse_patch(patch))
     assert view == to_utf16_view(text) == to_utf16_view(old.replace("line", "LINE"))
-    assert ot.apply(to_utf16_view(old), ops) == view
-    assert ops == ot.canonical(ops)
+    assert apply_operation(to_utf16_view(old), ops) == view
+    assert ops == canonical_operation(ops)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.sync import normalise_newlines, utf16_len
-from app.sync.text import from_utf16_view, splits_pair, to_utf16_view
+from app.sync import from_utf16_view, normalise_newlines, to_utf16_view, utf16_len
+from app.sync.text import splits_pair  # white-box
 
 # Any text without surrogate code points (which Python strings may hold but real text never does).
 real_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)

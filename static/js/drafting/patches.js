@@ -13,7 +13,7 @@
  * @module drafting/patches
  */
 import DiffMatchPatch from 'diff-match-patch';
-import { isHighSurrogate, isLowSurrogate } from './text.js';
+import { isHighSurrogate, isLowSurrogate, isWellFormed, splitsPair } from './text.js';
 
 /** diff-match-patch operation codes. */
 export const DIFF_DELETE = -1;
@@ -177,9 +177,59 @@ export function fixSurrogateBoundaries(diffs) {
   return out;
 }
 
+const SURROGATE_PAIR = /[\ud800-\udbff][\udc00-\udfff]/g;
+const PRIVATE_USE = /[\ue000-\uf8ff]/g;
+
+/**
+ * The two texts with each character outside the Basic Multilingual Plane
+ * replaced by one private-use character that neither text contains, and the
+ * way back; null when there is none to replace, or not enough free
+ * private-use characters.
+ *
+ * @param {string} oldText
+ * @param {string} newText
+ * @returns {{oldText: string, newText: string, restore: (text: string) => string}|null}
+ */
+function astralAsSingleUnits(oldText, newText) {
+  const taken = new Set((oldText + newText).match(PRIVATE_USE));
+  const unitOf = new Map();
+  const pairOf = new Map();
+  let next = 0xe000;
+  let full = false;
+  const encode = (text) =>
+    text.replace(SURROGATE_PAIR, (pair) => {
+      let unit = unitOf.get(pair);
+      if (unit === undefined) {
+        while (next <= 0xf8ff && taken.has(String.fromCharCode(next))) next += 1;
+        if (next > 0xf8ff) {
+          full = true;
+          return pair;
+        }
+        unit = String.fromCharCode(next);
+        next += 1;
+        unitOf.set(pair, unit);
+        pairOf.set(unit, pair);
+      }
+      return unit;
+    });
+  const encodedOld = encode(oldText);
+  const encodedNew = encode(newText);
+  if (full || pairOf.size === 0) return null;
+  return {
+    oldText: encodedOld,
+    newText: encodedNew,
+    restore: (text) => text.replace(PRIVATE_USE, (unit) => pairOf.get(unit) ?? unit),
+  };
+}
+
 /**
  * Diff two texts with the same clean-up as `patch_make` (semantic, then
  * efficiency), never splitting a surrogate pair.
+ *
+ * The diff runs on characters (code points), as the server's does: each
+ * character outside the Basic Multilingual Plane counts as one, so a change
+ * never starts inside one and two emoji sharing a high surrogate are told
+ * apart without touching their neighbours. Offsets still count UTF-16 units.
  *
  * Used where only the two texts are known (making a patch between two
  * revisions, or reconciling with the server after a resynchronisation).
@@ -191,11 +241,13 @@ export function fixSurrogateBoundaries(diffs) {
  * @returns {Diff[]}
  */
 export function makeDiffs(oldText, newText) {
-  const diffs = dmp.diff_main(oldText, newText, true);
+  const single = astralAsSingleUnits(oldText, newText);
+  const diffs = single ? dmp.diff_main(single.oldText, single.newText, true) : dmp.diff_main(oldText, newText, true);
   if (diffs.length > 2) {
     dmp.diff_cleanupSemantic(diffs);
     dmp.diff_cleanupEfficiency(diffs);
   }
+  if (single) for (const d of diffs) d[1] = single.restore(d[1]);
   return fixSurrogateBoundaries(diffs);
 }
 
@@ -283,7 +335,9 @@ export class PatchError extends Error {
 
 /**
  * Apply patch text hunk by hunk, requiring each hunk's old text (context and
- * deletions) to sit exactly at its stated position. No fuzzy matching.
+ * deletions) to sit exactly at its stated position. No fuzzy matching, and,
+ * as on the server, no hunk may insert between the two halves of a surrogate
+ * pair, nor may the patch text hold a lone surrogate.
  *
  * @param {string} text
  * @param {string} patchText
@@ -293,6 +347,7 @@ export class PatchError extends Error {
 export function applyPatchDetailed(text, patchText) {
   let hunks;
   try {
+    if (typeof patchText === 'string' && !isWellFormed(patchText)) throw new Error('unpaired surrogate');
     hunks = parsePatch(patchText);
   } catch (err) {
     throw new PatchError(`malformed patch: ${err.message}`);
@@ -307,6 +362,7 @@ export function applyPatchDetailed(text, patchText) {
     if (at < 0 || at + before.length > result.length || result.substring(at, at + before.length) !== before) {
       throw new PatchError(`hunk ${index + 1} does not apply exactly at offset ${at}`);
     }
+    if (!before && splitsPair(result, at)) throw new PatchError(`hunk ${index + 1} would split a surrogate pair`);
     result = result.substring(0, at) + after + result.substring(at + before.length);
   });
   return { text: result, hunks };

@@ -45,6 +45,34 @@ export function toWellFormed(text) {
 }
 
 /**
+ * Whether a text is well-formed UTF-16 (no lone surrogate).
+ *
+ * @param {string} text
+ * @returns {boolean}
+ */
+export function isWellFormed(text) {
+  const s = String(text ?? '');
+  if (typeof s.isWellFormed === 'function') return s.isWellFormed();
+  return toWellFormed(s) === s;
+}
+
+/**
+ * Whether `offset` falls between the two halves of a surrogate pair of `text`.
+ *
+ * @param {string} text
+ * @param {number} offset UTF-16 offset
+ * @returns {boolean}
+ */
+export function splitsPair(text, offset) {
+  return (
+    offset > 0 &&
+    offset < text.length &&
+    isLowSurrogate(text.charCodeAt(offset)) &&
+    isHighSurrogate(text.charCodeAt(offset - 1))
+  );
+}
+
+/**
  * Normalise a text for drafting: LF line endings and well-formed UTF-16.
  *
  * @param {string} text

@@ -1,5 +1,8 @@
 """A simulated drafting client: the same state machine a browser runs, without I/O.
 
+Used by the tests and the benchmarks (bench/drafting_worker.py), not by the app; it uses only
+the sync engine's public API (``app.sync``).
+
 State:
 
 * the *shadow*: the server's exact text at revision ``revision``;
@@ -28,9 +31,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import operations as ot
-from .patch_text import apply_hunks, parse_patch, to_patch_text
-from .text import from_utf16_view, normalise_newlines, to_utf16_view
+from app.sync import (
+    Operation,
+    apply_operation,
+    apply_patch_to_view,
+    canonical_operation,
+    compose_operations,
+    from_utf16_view,
+    is_noop,
+    normalise_newlines,
+    operation_between,
+    patch_from_operation,
+    to_utf16_view,
+    transform_operations,
+)
+
+
+def _keep(length: int) -> Operation:
+    """The operation that keeps a view of ``length`` units as it is."""
+    return canonical_operation([length])
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +73,10 @@ class SyncClient:
         self.revision = revision
         self._shadow = to_utf16_view(text)
         self._local = self._shadow
-        self._pending: ot.Ops = ot.identity(len(self._shadow))
+        self._pending: Operation = _keep(len(self._shadow))
         if "\r" in text:  # the server's text should not hold CR; if it does, the first edit fixes it
             self.edit(text)
-        self._inflight: ot.Ops | None = None
+        self._inflight: Operation | None = None
         self._inflight_edit: OutgoingEdit | None = None
         self._acked_at: int | None = None
         self._counter = 0
@@ -83,7 +102,7 @@ class SyncClient:
     @property
     def has_pending(self) -> bool:
         """Whether there are local changes not yet sent."""
-        return not ot.is_noop(self._pending)
+        return not is_noop(self._pending)
 
     @property
     def settled(self) -> bool:
@@ -95,28 +114,22 @@ class SyncClient:
     def edit(self, new_text: str) -> None:
         """The user replaced the local text by ``new_text`` (line endings normalised)."""
         new_text = normalise_newlines(new_text)
-        self.apply_local(ot.from_diff(self.text, new_text))
+        self.apply_local(operation_between(self.text, new_text))
 
-    def apply_local(self, ops: ot.Ops) -> None:
+    def apply_local(self, ops: Operation) -> None:
         """Apply a local operation (UTF-16 units, on the local text)."""
-        self._local = ot.apply(self._local, ops)
-        self._pending = ot.compose(self._pending, ops)
+        self._local = apply_operation(self._local, ops)
+        self._pending = compose_operations(self._pending, ops)
 
     def insert(self, index: int, text: str) -> None:
         """Insert ``text`` at UTF-16 offset ``index`` of the local text."""
         view = to_utf16_view(normalise_newlines(text))
-        ops: ot.Ops = []
-        ot.push_retain(ops, index)
-        ot.push_insert(ops, view)
-        ot.push_retain(ops, len(self._local) - index)
+        ops = canonical_operation([index, view, len(self._local) - index])
         self.apply_local(ops)
 
     def delete(self, index: int, length: int) -> None:
         """Delete ``length`` UTF-16 units at offset ``index`` of the local text."""
-        ops: ot.Ops = []
-        ot.push_retain(ops, index)
-        ot.push_delete(ops, length)
-        ot.push_retain(ops, len(self._local) - index - length)
+        ops = canonical_operation([index, -length, len(self._local) - index - length])
         self.apply_local(ops)
 
     def take_edit(self) -> OutgoingEdit | None:
@@ -127,12 +140,12 @@ class SyncClient:
         edit = OutgoingEdit(
             edit_id=f"{self.client_id}-{self._counter}",
             base_revision=self.revision,
-            patch=to_patch_text(self._shadow, self._pending),
+            patch=patch_from_operation(self._shadow, self._pending),
         )
         self._inflight = self._pending
         self._inflight_edit = edit
         self._acked_at = None
-        self._pending = ot.identity(len(self._local))
+        self._pending = _keep(len(self._local))
         return edit
 
     # -- server messages --------------------------------------------------------
@@ -143,14 +156,14 @@ class SyncClient:
             return
         if revision != self.revision + 1:
             raise RevisionGap(f"expected revision {self.revision + 1}, got {revision}")
-        new_shadow, ops = apply_hunks(self._shadow, parse_patch(patch))
+        new_shadow, ops = apply_patch_to_view(self._shadow, patch)
         if self._inflight_edit is not None and edit_id == self._inflight_edit.edit_id:
             self._finish_inflight(new_shadow)
         else:
             if self._inflight is not None:
-                self._inflight, ops = ot.transform(self._inflight, ops)
-            self._pending, ops = ot.transform(self._pending, ops)
-            self._local = ot.apply(self._local, ops)
+                self._inflight, ops = transform_operations(self._inflight, ops)
+            self._pending, ops = transform_operations(self._pending, ops)
+            self._local = apply_operation(self._local, ops)
         self._shadow = new_shadow
         self.revision = revision
         self._check_noop_ack()
@@ -180,10 +193,10 @@ class SyncClient:
         self._inflight_edit = None
         self._acked_at = None
         if code == "conflict" and inflight is not None:
-            self._pending = ot.compose(inflight, self._pending)
+            self._pending = compose_operations(inflight, self._pending)
         else:
             self._local = self._shadow
-            self._pending = ot.identity(len(self._shadow))
+            self._pending = _keep(len(self._shadow))
 
     # -- internals --------------------------------------------------------------
 
@@ -192,15 +205,15 @@ class SyncClient:
             self._finish_inflight(self._shadow)
 
     def _finish_inflight(self, server_text: str) -> None:
-        inflight = self._inflight if self._inflight is not None else ot.identity(len(self._shadow))
-        predicted = ot.apply(self._shadow, inflight)
+        inflight = self._inflight if self._inflight is not None else _keep(len(self._shadow))
+        predicted = apply_operation(self._shadow, inflight)
         if predicted != server_text:
             # Should not happen when client and server agree on every operation; carry the
             # pending changes over the difference rather than lose them.
             self.mismatches += 1
-            fix = ot.from_diff(from_utf16_view(predicted), from_utf16_view(server_text))
-            self._pending, _ = ot.transform(self._pending, fix)
-            self._local = ot.apply(server_text, self._pending)
+            fix = operation_between(from_utf16_view(predicted), from_utf16_view(server_text))
+            self._pending, _ = transform_operations(self._pending, fix)
+            self._local = apply_operation(server_text, self._pending)
         self._inflight = None
         self._inflight_edit = None
         self._acked_at = None
