@@ -7,7 +7,8 @@ cleared before every call:
 
 * reading one revision's text (app.letters.revision_texts.text_at) for random revisions,
   and for the worst case (the revision just before a snapshot);
-* what an edit made 5 revisions behind needs after a restart (texts_between(newest-5, newest));
+* what an edit made 5 revisions behind needs after a restart (its base text, text_at(newest-5),
+  and the patches since, patches_after(newest-5), as the revision store reads them);
 * the storage the snapshots take.
 
     .venv/bin/python bench/snapshot_interval.py
@@ -66,7 +67,7 @@ def _measure(app, intervals: list[int], revisions: int, sizes: list[int], reads:
     from app.extensions import db
     from app.letters import creation
     from app.letters.models import Letter, Revision
-    from app.letters.revision_texts import cache, text_at, texts_between
+    from app.letters.revision_texts import cache, patches_after, text_at
     from app.sync import make_patch
 
     rows = []
@@ -120,7 +121,8 @@ def _measure(app, intervals: list[int], revisions: int, sizes: list[int], reads:
                 for _ in range(max(5, reads // 10)):
                     cache.clear()
                     start = time.perf_counter()
-                    texts_between(letter, letter.revision - 5, letter.revision)
+                    text_at(letter, letter.revision - 5)
+                    patches_after(letter, letter.revision - 5)
                     behind_times.append(time.perf_counter() - start)
                 snapshots, snapshot_chars = db.session.execute(
                     select(func.count(Revision.id), func.coalesce(func.sum(func.length(Revision.snapshot)), 0)).where(
