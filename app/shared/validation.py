@@ -24,7 +24,7 @@ def normalise_email(value: object) -> str:
 def clean_text(value: object, field: str, *, min_length: int = 1, max_length: int = 200) -> str:
     """A trimmed single-line string within the given length."""
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be a string.", details={"field": field})
+        raise InvalidInput(_("%(field)s must be a string.", field=field), details={"field": field})
     value = value.strip()
     if not min_length <= len(value) <= max_length:
         raise InvalidInput(
