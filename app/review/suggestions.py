@@ -22,7 +22,7 @@ from app.extensions import db
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
 from app.letters.revision_texts import patches_after
-from app.letters.revisions import SyncRefused, store_edit
+from app.letters.revisions import SyncRefused, refuse_nul, store_edit
 from app.review.history import replay, revision_text
 from app.review.models import Suggestion, SuggestionStatus
 from app.review.textdiff import Diffs, hunks, word_diff
@@ -220,6 +220,7 @@ def create_suggestion(
         raise SyncRefused(error) from error
     if utf16_len(wanted) > MAX_TEXT_UNITS:
         raise TooLarge(_("A letter may have at most %(n)s characters.", n=MAX_TEXT_UNITS))
+    refuse_nul(wanted)
     if ot.is_noop(ops) or wanted == base_text:
         raise InvalidInput(_("This suggestion changes nothing."), details={"field": "patch"})
     conflict = first_conflict(letter, base, ops)

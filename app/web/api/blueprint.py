@@ -16,23 +16,27 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from app.accounts.api_auth import load_api_official
 
 
-def _has_lone_surrogates(value: Any) -> bool:
+def _unstorable(value: Any) -> bool:
+    """Whether a parsed JSON value holds a string no database column can keep: one with a NUL
+    character or a lone surrogate escape (\\ud800-\\udfff)."""
     if isinstance(value, str):
+        if "\x00" in value:
+            return True
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return True
         return False
     if isinstance(value, dict):
-        return any(_has_lone_surrogates(k) or _has_lone_surrogates(v) for k, v in value.items())
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_lone_surrogates(item) for item in value)
+        return any(_unstorable(item) for item in value)
     return False
 
 
 class ContractParser(FlaskParser):
     """Invalid input is a 400 `bad_request` (see app/web/errors.py), and documented so. A body
-    must be JSON (415 otherwise) whose strings are Unicode text (no lone surrogate escapes)."""
+    must be JSON (415 otherwise) whose strings are text: no NUL, no lone surrogate escape (400)."""
 
     DEFAULT_VALIDATION_STATUS = 400
 
@@ -42,8 +46,8 @@ class ContractParser(FlaskParser):
                 abort(415, _("Send the body as JSON, with Content-Type: application/json."))
             return core.missing
         body = core.parse_json(req.get_data(cache=True))
-        if _has_lone_surrogates(body):
-            abort(400, _("The body's strings must be Unicode text: it has a lone surrogate escape (\\ud800-\\udfff)."))
+        if _unstorable(body):
+            abort(400, _("Text in the body may not contain NUL characters or lone surrogate escapes."))
         return body
 
     def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any, **kwargs: Any) -> Any:
