@@ -144,3 +144,14 @@ def test_messages_are_in_the_request_language(client, drafter, bearer):
     response = client.post(f"{API}/letters/{letter_id}/checkpoints", json={"revision": 0}, headers=headers)
     message = assert_error(response, 400, "bad_request")["message"]
     assert message != "name is required." and "name" in message
+
+
+def test_too_many_signatures_is_429_with_retry_after(client, drafter, clerk):
+    from tests.signing_helpers import make_locked_letter
+
+    letter_id = make_locked_letter(drafter, clerk)
+    body = {"name": "Ana", "email": "ana@city.example"}
+    answers = [client.post(f"{API}/letters/{letter_id}/signatures", json=body) for _ in range(6)]
+    assert [a.status_code for a in answers[:5]] == [202] * 5
+    assert_error(answers[5], 429, "rate_limited")
+    assert int(answers[5].headers["Retry-After"]) > 0

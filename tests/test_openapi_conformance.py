@@ -80,6 +80,13 @@ class World:
 
 
 @pytest.fixture
+def app_config(app_config: dict) -> dict:
+    """No rate limits here, so that signing is exercised beyond its fifth request (429s are tested
+    in test_api_input.py and test_signing_flow.py)."""
+    return {**app_config, "RATELIMIT_ENABLED": False}
+
+
+@pytest.fixture
 def world(app, make_official, bearer) -> World:
     clerk, drafter, reviewer = make_official("clerk"), make_official("drafter"), make_official("reviewer")
     draft = new_letter(drafter)

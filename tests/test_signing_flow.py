@@ -13,7 +13,7 @@ from app.extensions import db
 from app.letters.models import Letter
 from app.signing import signature_admin, signatures
 from app.signing.models import LogEntry, Signature
-from app.signing.signature_log import verify_log
+from app.signing.signature_log import HASHED_FIELDS, entry_hash, verify_log
 from tests.conftest import csrf_token_from
 from tests.signing_helpers import confirmation_token, deliver, make_locked_letter
 from tests.support.mailbox import links_in, text_part
@@ -212,6 +212,16 @@ def confirmed_log(app, letter_id, mailbox, n=3):
     deliver(app)
     codes = [signatures.confirm(confirmation_token(mailbox, f"q{i}@city.example")).receipt_code for i in range(n)]
     return published_log(app, letter_id), codes
+
+
+def test_published_log_is_exactly_the_hashed_fields_and_their_hash(app, letter_id, mailbox):
+    log, _codes = confirmed_log(app, letter_id, mailbox, n=2)
+    assert set(log) == {"letter_id", "content_hash", "entries", "head"}
+    for entry in log["entries"]:
+        assert set(entry) == {*HASHED_FIELDS, "hash"}
+        assert entry["hash"] == entry_hash(entry)
+        assert isinstance(entry["recorded_on"], str) and len(entry["recorded_on"]) == 10
+    assert log["head"] == log["entries"][-1]["hash"]
 
 
 def test_log_fails_to_verify_after_any_alteration(app, letter_id, mailbox):
