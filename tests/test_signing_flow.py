@@ -13,7 +13,7 @@ from app.extensions import db
 from app.letters.models import Letter
 from app.signing import signature_admin, signatures
 from app.signing.models import LogEntry, Signature
-from app.signing.signature_log import published_log, verify_log
+from app.signing.signature_log import HASHED_FIELDS, entry_hash, verify_log
 from tests.conftest import csrf_token_from
 from tests.signing_helpers import confirmation_token, deliver, make_locked_letter
 from tests.support.mailbox import links_in, text_part
@@ -185,6 +185,13 @@ def test_concurrent_duplicate_submissions_and_confirmations_leave_one_signature(
     assert data.email == "ana@city.example"
 
 
+def published_log(app, letter_id: int) -> dict:
+    """The log as anyone downloads it."""
+    response = app.test_client().get(f"/api/v1/letters/{letter_id}/log")
+    assert response.status_code == 200
+    return response.json
+
+
 def test_many_concurrent_confirmations_give_an_exact_count(app, letter_id, mailbox):
     for n in range(THREADS):
         signatures.submit(letter_id, signatures.validate(f"P{n}", f"p{n}@city.example", None, False))
@@ -194,7 +201,7 @@ def test_many_concurrent_confirmations_give_an_exact_count(app, letter_id, mailb
     letter = db.session.get(Letter, letter_id)
     db.session.refresh(letter)
     assert letter.online_signature_count == THREADS
-    log = published_log(letter)
+    log = published_log(app, letter_id)
     assert [e["seq"] for e in log["entries"]] == list(range(1, THREADS + 1))
     assert verify_log(log).ok and verify_log(log).online == THREADS
 
@@ -204,7 +211,17 @@ def confirmed_log(app, letter_id, mailbox, n=3):
         signatures.submit(letter_id, signatures.validate(f"P{i}", f"q{i}@city.example", None, False))
     deliver(app)
     codes = [signatures.confirm(confirmation_token(mailbox, f"q{i}@city.example")).receipt_code for i in range(n)]
-    return published_log(db.session.get(Letter, letter_id)), codes
+    return published_log(app, letter_id), codes
+
+
+def test_published_log_is_exactly_the_hashed_fields_and_their_hash(app, letter_id, mailbox):
+    log, _codes = confirmed_log(app, letter_id, mailbox, n=2)
+    assert set(log) == {"letter_id", "content_hash", "entries", "head"}
+    for entry in log["entries"]:
+        assert set(entry) == {*HASHED_FIELDS, "hash"}
+        assert entry["hash"] == entry_hash(entry)
+        assert isinstance(entry["recorded_on"], str) and len(entry["recorded_on"]) == 10
+    assert log["head"] == log["entries"][-1]["hash"]
 
 
 def test_log_fails_to_verify_after_any_alteration(app, letter_id, mailbox):
@@ -271,7 +288,7 @@ def test_clerk_tools_paper_import_export_close_and_anonymize(
     assert db.session.scalar(select(func.count()).where(Signature.email.is_not(None))) == 0
     letter = db.session.get(Letter, letter_id)
     assert letter.signature_count == 4
-    assert verify_log(published_log(letter)).total == 4
+    assert verify_log(published_log(app, letter_id)).total == 4
 
 
 def test_only_the_clerk_exports(client, drafter, sign_in, letter_id):

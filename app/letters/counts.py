@@ -17,3 +17,15 @@ class LetterCounts:
 def letter_counts(letter: Letter) -> LetterCounts:
     """Endorsements, and signatures: confirmed online ones plus imported paper ones (exact)."""
     return LetterCounts(endorsements=endorsement_count(letter.id), signatures=letter.signature_count)
+
+
+@dataclass(frozen=True)
+class CountedLetter:
+    """A letter with its counts, as a reader of the letter is answered."""
+
+    letter: Letter
+    counts: LetterCounts
+
+
+def counted(letter: Letter) -> CountedLetter:
+    return CountedLetter(letter, letter_counts(letter))

@@ -9,6 +9,7 @@ from app.accounts.models import Official
 from app.audit import log as audit
 from app.extensions import db
 from app.letters.models import Letter, LetterStatus, Revision
+from app.letters.revisions import refuse_nul
 from app.shared.errors import InvalidInput, TooLarge
 from app.shared.validation import clean_text
 from app.sync import MAX_TEXT_UNITS, normalise_newlines, utf16_len
@@ -20,6 +21,7 @@ def validate_letter_text(text: object) -> str:
     text = normalise_newlines(text)
     if utf16_len(text) > MAX_TEXT_UNITS:
         raise TooLarge(_("A letter may have at most %(n)s characters.", n=MAX_TEXT_UNITS), details={"field": "text"})
+    refuse_nul(text)
     return text
 
 

@@ -42,6 +42,12 @@ def author_json(official: Official | None) -> dict[str, Any]:
     return {"id": official.id, "name": official.name}
 
 
+def refuse_nul(text: str) -> None:
+    """A letter's text may not hold NUL characters (no database keeps them in text)."""
+    if "\x00" in text:
+        raise InvalidInput(_("A letter's text may not contain NUL characters."))
+
+
 def _valid_edit(edit_id: object, base_revision: object, patch: object) -> tuple[str, int, str]:
     if not isinstance(edit_id, str) or not 1 <= len(edit_id) <= MAX_EDIT_ID_LENGTH:
         raise InvalidInput(_("edit_id must be a string of 1 to %(n)s characters.", n=MAX_EDIT_ID_LENGTH))
@@ -107,6 +113,7 @@ def store_edit(
             result = merge_edit(base_text, patch, later_patches=patches_after(letter, base_revision))
         except SyncError as error:
             raise SyncRefused(error) from error
+        refuse_nul(result.text)
         if before_store is not None:
             before_store(letter)
         number = letter.revision + 1

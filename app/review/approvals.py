@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,7 +18,7 @@ from app.extensions import db
 from app.letters.events import StoredRevision
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter, Revision
-from app.letters.revisions import MAX_EDIT_ID_LENGTH, author_json, store_edit
+from app.letters.revisions import MAX_EDIT_ID_LENGTH, store_edit, stored_revision
 from app.mail.queue import queue_mail
 from app.review.history import require_revision, revision_text
 from app.review.models import Approval, Checkpoint, ReviewRequest
@@ -39,16 +38,6 @@ def checkpoints_for(letter: Letter) -> list[Checkpoint]:
     return list(
         db.session.scalars(select(Checkpoint).where(Checkpoint.letter_id == letter.id).order_by(Checkpoint.revision))
     )
-
-
-def checkpoint_json(checkpoint: Checkpoint) -> dict[str, Any]:
-    return {
-        "id": checkpoint.id,
-        "revision": checkpoint.revision,
-        "name": checkpoint.name,
-        "created_by": author_json(checkpoint.created_by),
-        "created_at": checkpoint.created_at.isoformat(),
-    }
 
 
 def name_checkpoint(actor: Official | None, letter_id: object, revision: object, name: object) -> Checkpoint:
@@ -212,15 +201,6 @@ def approvals_for(letter: Letter) -> list[Approval]:
     )
 
 
-def approval_json(approval: Approval) -> dict[str, Any]:
-    return {
-        "id": approval.id,
-        "revision": approval.revision,
-        "reviewer": author_json(approval.reviewer),
-        "created_at": approval.created_at.isoformat(),
-    }
-
-
 @dataclass(frozen=True)
 class ApprovalStatus:
     """What the letter's pages show: the newest approved revision, by whom, and whether the newest
@@ -272,9 +252,7 @@ def restore_revision(
         raise InvalidInput(_("edit_id must be a string starting with 'restore-'."), details={"field": "edit_id"})
     existing = db.session.scalar(select(Revision).where(Revision.letter_id == letter.id, Revision.edit_id == edit_id))
     if existing is not None:  # the same restore sent again (a double click, a reload)
-        return StoredRevision(
-            existing.letter_id, existing.number, existing.patch, existing.edit_id, author_json(existing.author), True
-        )
+        return stored_revision(existing, duplicate=True)
     if letter.is_locked:
         raise LetterLocked(_("This letter is locked; its text can no longer change."))
     newest, base = letter.text, letter.revision

@@ -10,7 +10,6 @@ it once, not on every request.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -21,7 +20,6 @@ from app.audit import log as audit
 from app.extensions import db
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
-from app.letters.revisions import author_json
 from app.review.history import replay, require_revision, revision_text
 from app.review.models import Comment
 from app.review.suggestions import check_range, locate_quote
@@ -226,40 +224,7 @@ def threads_for(letter: Letter) -> list[Thread]:
     return list(threads.values())
 
 
-def comment_json(comment: Comment) -> dict[str, Any]:
-    return {
-        "id": comment.id,
-        "letter_id": comment.letter_id,
-        "parent_id": comment.parent_id,
-        "author": author_json(comment.author),
-        "body": comment.body,
-        "created_at": comment.created_at.isoformat(),
-        "revision": comment.revision,
-        "start": comment.start,
-        "end": comment.end,
-        "quote": comment.quote,
-        "resolved": comment.resolved_at is not None,
-        "resolved_by": author_json(comment.resolved_by) if comment.resolved_by_id else None,
-        "resolved_at": comment.resolved_at.isoformat() if comment.resolved_at else None,
-    }
-
-
-def thread_json(thread: Thread) -> dict[str, Any]:
-    anchor = thread.anchor
-    return {
-        **comment_json(thread.comment),
-        "anchor": {
-            "revision": thread.comment.tracked_revision,
-            "outdated": anchor.outdated,
-            "start": anchor.start,
-            "end": anchor.end,
-            "text": anchor.text if not anchor.outdated else None,
-            "edited": thread.edited,
-        },
-        "replies": [comment_json(r) for r in thread.replies],
-    }
-
-
-def list_threads(actor: Official | None, letter_id: object) -> list[dict[str, Any]]:
+def list_threads(actor: Official | None, letter_id: object) -> list[Thread]:
+    """Every thread of the letter for an official (see `threads_for`)."""
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
-    return [thread_json(t) for t in threads_for(letter)]
+    return threads_for(letter)

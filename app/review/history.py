@@ -63,14 +63,6 @@ class RevisionInfo:
             return {"id": None, "name": "—"}
         return {"id": self.author_id, "name": self.author_name}
 
-    def json(self) -> dict[str, Any]:
-        return {
-            "revision": self.number,
-            "author": self.author(),
-            "created_at": self.created_at.isoformat(),
-            "edit_id": self.edit_id,
-        }
-
     @property
     def kind(self) -> str:
         """`created`, `suggestion` (an accepted suggestion), `restore` or `edit`."""
@@ -122,17 +114,23 @@ def revision_info(letter: Letter, number: int) -> RevisionInfo:
     return infos[0]
 
 
-def list_revisions(actor: Official | None, letter_id: object) -> list[dict[str, Any]]:
+def list_revisions(actor: Official | None, letter_id: object) -> list[RevisionInfo]:
     """The contract's `GET /letters/{id}/revisions`: every revision, oldest first."""
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
-    return [info.json() for info in revision_infos(letter)]
+    return revision_infos(letter)
 
 
-def read_revision(actor: Official | None, letter_id: object, number: object) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RevisionText:
+    revision: int
+    text: str
+
+
+def read_revision(actor: Official | None, letter_id: object, number: object) -> RevisionText:
     """The contract's `GET /letters/{id}/revisions/{n}`: the exact text after revision n."""
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     n = require_revision(letter, whole_number(number, "revision", from_text=True))
-    return {"revision": n, "text": revision_text(letter, n)}
+    return RevisionText(n, revision_text(letter, n))
 
 
 # -- sessions ---------------------------------------------------------------------------------
@@ -194,7 +192,16 @@ def diff_revisions(letter: Letter, first: int, second: int) -> Diffs:
     return diffs
 
 
-def diff(actor: Official | None, letter_id: object, first: object, second: object) -> dict[str, Any]:
+@dataclass(frozen=True)
+class RevisionDiff:
+    """The word-level diff from revision `first` to revision `second`."""
+
+    first: int
+    second: int
+    diffs: Diffs
+
+
+def diff_between(actor: Official | None, letter_id: object, first: object, second: object) -> RevisionDiff:
     """The contract's `GET /letters/{id}/diff?from=a&to=b`. Missing, malformed or out-of-range
     revision numbers are a 400 (they are parameters, not a resource)."""
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
@@ -214,7 +221,14 @@ def diff(actor: Official | None, letter_id: object, first: object, second: objec
                 ),
                 details={"field": name},
             )
-    return {"from": a, "to": b, "diffs": [[op, text] for op, text in diff_revisions(letter, a, b)]}
+    return RevisionDiff(a, b, diff_revisions(letter, a, b))
+
+
+def diff(actor: Official | None, letter_id: object, first: object, second: object) -> dict[str, Any]:
+    """`diff_between` as the review pages still read it ({"from", "to", "diffs"}); they should call
+    `diff_between`, and then this goes."""
+    result = diff_between(actor, letter_id, first, second)
+    return {"from": result.first, "to": result.second, "diffs": result.diffs}
 
 
 # -- texts of revisions -----------------------------------------------------------------------

@@ -10,7 +10,6 @@ open with the reason; *refreshing* it re-places the change on the newest text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from diff_match_patch import diff_match_patch
 from flask_babel import gettext as _
@@ -23,7 +22,7 @@ from app.extensions import db
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
 from app.letters.revision_texts import patches_after
-from app.letters.revisions import SyncRefused, author_json, store_edit
+from app.letters.revisions import SyncRefused, refuse_nul, store_edit
 from app.review.history import replay, revision_text
 from app.review.models import Suggestion, SuggestionStatus
 from app.review.textdiff import Diffs, hunks, word_diff
@@ -170,23 +169,6 @@ def suggestions_for(letter: Letter, status: str | None = None) -> list[Suggestio
     return list(db.session.scalars(query))
 
 
-def suggestion_json(suggestion: Suggestion) -> dict[str, Any]:
-    return {
-        "id": suggestion.id,
-        "letter_id": suggestion.letter_id,
-        "status": suggestion.status,
-        "base_revision": suggestion.base_revision,
-        "patch": suggestion.patch,
-        "note": suggestion.note,
-        "author": author_json(suggestion.author),
-        "created_at": suggestion.created_at.isoformat(),
-        "revision": suggestion.revision,
-        "decided_by": author_json(suggestion.decided_by) if suggestion.decided_by_id else None,
-        "decided_at": suggestion.decided_at.isoformat() if suggestion.decided_at else None,
-        "problem": suggestion.problem,
-    }
-
-
 @dataclass(frozen=True)
 class SuggestionView:
     """A suggestion as a page shows it: its change in context, and whether it still applies."""
@@ -248,6 +230,7 @@ def create_suggestion(
         raise SyncRefused(error) from error
     if utf16_len(wanted) > MAX_TEXT_UNITS:
         raise TooLarge(_("A letter may have at most %(n)s characters.", n=MAX_TEXT_UNITS))
+    refuse_nul(wanted)
     if is_noop(ops) or wanted == base_text:
         raise InvalidInput(_("This suggestion changes nothing."), details={"field": "patch"})
     conflict = first_conflict(letter, base, ops)

@@ -10,17 +10,18 @@ from app.accounts.api_auth import api_official
 from app.extensions import limiter
 from app.letters import endorsements
 from app.letters.loading import Need, load_letter
+from app.letters.models import Endorsement
 from app.shared.rate_limits import client_address
 from app.signing import signature_log, signatures
-from app.web.api.blueprint import blp
+from app.web.api.blueprint import answers, blp
 from app.web.api.schemas import (
     ConfirmedSchema,
     ConfirmSchema,
     EndorsementCreateSchema,
     EndorsementSchema,
+    PendingSchema,
     SignatureCreateSchema,
     SignatureLogSchema,
-    StatusSchema,
 )
 
 
@@ -32,17 +33,11 @@ def per_address_and_letter() -> str:
 class Endorsements(MethodView):
     @blp.arguments(EndorsementCreateSchema, required=False)
     @blp.response(201, EndorsementSchema)
+    @answers(400, 401, 404, 409, 413, 415)
     @blp.doc(security=[{"bearerAuth": []}])
-    def post(self, payload: dict | None, letter_id: int):
+    def post(self, payload: dict | None, letter_id: int) -> Endorsement:
         """Endorse a locked letter (any official, once). 409 for a second one, or while drafting."""
-        endorsement = endorsements.endorse(api_official(), letter_id, (payload or {}).get("title"))
-        return {
-            "id": endorsement.id,
-            "official": {"id": endorsement.official.id, "name": endorsement.official.name},
-            "title": endorsement.title,
-            "content_hash": endorsement.content_hash,
-            "created_at": endorsement.created_at,
-        }
+        return endorsements.endorse(api_official(), letter_id, (payload or {}).get("title"))
 
 
 @blp.route("/letters/<int:letter_id>/signatures")
@@ -50,18 +45,17 @@ class Signatures(MethodView):
     decorators = [limiter.limit("5 per minute; 30 per hour", key_func=per_address_and_letter, methods=["POST"])]
 
     @blp.arguments(SignatureCreateSchema)
-    @blp.response(202, StatusSchema)
-    def post(self, payload: dict, letter_id: int):
-        """Co-sign a locked letter: one confirmation email is sent. 409 while drafting."""
+    @blp.response(202, PendingSchema)
+    @answers(400, 401, 404, 409, 413, 415, 429)
+    def post(self, payload: dict, letter_id: int) -> dict:
+        """Co-sign a locked letter: one confirmation email is sent. 409 while drafting.
+
+        At most 5 a minute and 30 an hour from one address for one letter (429)."""
         data = signatures.validate(
-            payload.get("name"),
-            payload.get("email"),
-            payload.get("ward"),
-            payload.get("public", False),
-            payload.get("updates", False),
+            payload["name"], payload["email"], payload.get("ward"), payload["public"], payload["updates"]
         )
         signatures.submit(letter_id, data, locale=str(get_locale()))
-        return {"status": "pending"}
+        return {}
 
 
 @blp.route("/signatures/confirm")
@@ -70,15 +64,18 @@ class Confirm(MethodView):
 
     @blp.arguments(ConfirmSchema)
     @blp.response(200, ConfirmedSchema)
-    def post(self, payload: dict):
-        """Confirm a signature with the token from the confirmation email's link."""
-        confirmation = signatures.confirm(payload.get("token"))
-        return {"status": "confirmed", "receipt_code": confirmation.receipt_code}
+    @answers(400, 401, 404, 409, 413, 415, 429)
+    def post(self, payload: dict) -> signatures.Confirmation:
+        """Confirm a signature with the token from the confirmation email's link. 404 for an unknown
+        token, 409 for a withdrawn signature. At most 30 a minute from one address (429)."""
+        return signatures.confirm(payload["token"])
 
 
 @blp.route("/letters/<int:letter_id>/log")
 class SignatureLog(MethodView):
     @blp.response(200, SignatureLogSchema)
-    def get(self, letter_id: int):
-        """The letter's append-only signature log (check it with `flask --app wsgi verify-log FILE`)."""
+    @answers(401, 404)
+    def get(self, letter_id: int) -> signature_log.PublishedLog:
+        """The letter's append-only signature log (check it with `flask --app wsgi verify-log FILE`).
+        404 for a letter that is not locked."""
         return signature_log.published_log(load_letter(letter_id, need=Need.PUBLIC))

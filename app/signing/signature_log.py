@@ -51,19 +51,24 @@ def append(letter: Letter, kind: str, commitment: str, count: int = 1) -> LogEnt
     return entry
 
 
-def entry_json(entry: LogEntry) -> dict[str, Any]:
-    return {**{key: getattr(entry, key) for key in HASHED_FIELDS}, "hash": entry.entry_hash}
+@dataclass(frozen=True)
+class PublishedLog:
+    """A letter's log as it is published (the API's SignatureLogSchema writes it as JSON, each
+    entry's fields as HASHED_FIELDS name them plus its `hash`); `verify_log` checks that JSON."""
+
+    letter_id: int
+    content_hash: str | None
+    entries: list[LogEntry]
+
+    @property
+    def head(self) -> str | None:
+        """The last entry's hash: the content hash while the log is empty."""
+        return self.entries[-1].entry_hash if self.entries else self.content_hash
 
 
-def published_log(letter: Letter) -> dict[str, Any]:
+def published_log(letter: Letter) -> PublishedLog:
     entries = db.session.scalars(select(LogEntry).where(LogEntry.letter_id == letter.id).order_by(LogEntry.seq))
-    items = [entry_json(entry) for entry in entries]
-    return {
-        "letter_id": letter.id,
-        "content_hash": letter.content_hash,
-        "entries": items,
-        "head": items[-1]["hash"] if items else letter.content_hash,
-    }
+    return PublishedLog(letter.id, letter.content_hash, list(entries))
 
 
 @dataclass

@@ -68,20 +68,47 @@ def handle_service_error(error: ServiceError):
 def handle_http_exception(error: HTTPException):
     status = error.code or 500
     if wants_json():
+        message = error.description or "Request failed."
         details = None
         data = getattr(error, "data", None)
-        if isinstance(data, dict) and "messages" in data:  # webargs validation errors
-            details = {"fields": data["messages"]}
+        if isinstance(data, dict) and "messages" in data:  # the API schemas refused the input
             status = 400
-        message = error.description or "Request failed."
-        if status == 429:
-            message = "Too many requests; try again later."
-        return json_error(status, HTTP_CODES.get(status, "error"), message, details)
+            message, details = validation_problem(data["messages"])
+        elif status == 429:
+            message = _("Too many requests; try again later.")
+        response = json_error(status, HTTP_CODES.get(status, "error"), message, details)
+        # Keep what the exception says in its headers (405: Allow; 429: Retry-After), not its HTML type.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
     if status == 429:
         return _page(429, _page_title(429), _("You have made too many requests. Please wait a little and try again."))
     if isinstance(error, CSRFError):
         return _page(400, _("This form has expired"), _("Please go back, reload the page and try again."))
     return _page(status, _page_title(status), _error_message(status))
+
+
+def validation_problem(messages: dict) -> tuple[str, dict]:
+    """The message and details of an answer to input the API's schemas refused: the first problem
+    as the message, the field it concerns, and every field's problems (`{location: {field: [...]}}`)."""
+    field = None
+    problem = _("The request could not be understood.")
+    for found in messages.values():
+        if isinstance(found, dict) and found:
+            name, problems = next(iter(found.items()))
+            first = problems[0] if isinstance(problems, list) and problems else problems
+            if name != "_schema":  # the body as a whole
+                field = name
+            problem = str(first) if isinstance(first, str) else _("%(field)s is not valid.", field=name)
+            break
+        if isinstance(found, list) and found:
+            problem = str(found[0])
+            break
+    details: dict = {"fields": messages}
+    if field is not None:
+        details["field"] = field
+    return problem, details
 
 
 def _error_message(status: int) -> str:

@@ -10,11 +10,8 @@ def register_api(app: Flask) -> None:
     attached their routes to the blueprint by now)."""
     from app.extensions import csrf
     from app.web.api.blueprint import blp
-    from app.web.api.openapi import BEARER_SCHEME, ContractApi
+    from app.web.api.openapi import make_api
 
-    api = ContractApi(
-        app, spec_kwargs={"info": {"description": "Undersigned's public API, version 1. See docs/api.md."}}
-    )
-    api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
+    api = make_api(app)
     csrf.exempt(blp)
     api.register_blueprint(blp)
