@@ -222,8 +222,8 @@ def _measure(app, args: argparse.Namespace) -> dict:
     from app.extensions import db
     from app.letters.models import Letter
     from app.letters.revision_texts import cache as text_cache
+    from app.letters.revision_texts import text_at
     from app.review import authorship, history
-    from app.review.history import revision_text
     from app.review.models import BlameSnapshot
 
     rng = random.Random(args.seed + 1)
@@ -302,9 +302,9 @@ def _measure(app, args: argparse.Namespace) -> dict:
     service = {}
     with app.app_context():
         letter = db.session.get(Letter, letter_id)
-        service["read_newest"] = summary(timed(lambda: revision_text(letter, newest), args.reads, cold))
+        service["read_newest"] = summary(timed(lambda: text_at(letter, newest), args.reads, cold))
         it = iter(numbers)
-        service["read_random_cold"] = summary(timed(lambda: revision_text(letter, next(it)), args.reads, cold))
+        service["read_random_cold"] = summary(timed(lambda: text_at(letter, next(it)), args.reads, cold))
         service["blame_newest_cold"] = summary(timed(lambda: authorship.blame_pieces(letter, newest), args.reads, cold))
         authorship.blame_pieces(letter, newest)
         service["blame_newest_warm"] = summary(timed(lambda: authorship.blame_pieces(letter, newest), args.reads))

@@ -13,7 +13,7 @@ from app.drafting import edits as drafting
 from app.extensions import db
 from app.letters.models import Letter, Revision
 from app.review import approvals as review
-from app.review import authorship, comments, history, suggestions
+from app.review import authorship, comments, history, suggestion_decisions, suggestions
 from app.review.models import Approval, BlameSnapshot, Comment, Suggestion
 from app.shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.sync import make_patch
@@ -70,7 +70,7 @@ def test_blame_credits_suggestions_restores_and_survives_deleted_authors(drafter
     suggestion = suggestions.create_suggestion(
         reviewer, letter_id, 1, make_patch(letter(letter_id).text, letter(letter_id).text + "P.S. Thanks.\n")
     )
-    suggestions.accept_suggestion(drafter, suggestion.id)
+    suggestion_decisions.accept_suggestion(drafter, suggestion.id)
     db.session.delete(db.session.get(Official, helper.id))
     db.session.commit()
     clear_all_caches()
@@ -96,9 +96,9 @@ def test_accept_and_reject_at_once_one_wins(app, drafter, drafter2, reviewer):
             barrier.wait()
             try:
                 if action == "accept":
-                    suggestions.accept_suggestion(official, sid)
+                    suggestion_decisions.accept_suggestion(official, sid)
                 else:
-                    suggestions.reject_suggestion(official, sid)
+                    suggestion_decisions.reject_suggestion(official, sid)
                 outcomes.append(action)
             except Conflict:
                 outcomes.append("conflict")
@@ -133,7 +133,7 @@ def test_two_drafters_accepting_at_once_store_it_once(app, drafter, drafter2, re
         with app.app_context():
             barrier.wait()
             try:
-                suggestions.accept_suggestion(db.session.get(Official, official_id), sid)
+                suggestion_decisions.accept_suggestion(db.session.get(Official, official_id), sid)
                 outcomes.append("accepted")
             except Conflict:
                 outcomes.append("conflict")
@@ -171,12 +171,12 @@ def test_a_suggestion_conflicts_only_when_its_text_was_edited(drafter, reviewer,
     replace_in(drafter, letter_id, later_old, later_new)
     if conflicts:
         with pytest.raises(Conflict):
-            suggestions.accept_suggestion(drafter, sid2)
+            suggestion_decisions.accept_suggestion(drafter, sid2)
         db.session.expire_all()
         assert db.session.get(Suggestion, sid2).status == "open"
         assert "Revision 1" in db.session.get(Suggestion, sid2).problem
     else:
-        assert suggestions.accept_suggestion(drafter, sid2).status == "accepted"
+        assert suggestion_decisions.accept_suggestion(drafter, sid2).status == "accepted"
         assert "uphold its refuge" in letter(letter_id).text
         assert later_new in letter(letter_id).text
     assert sid
@@ -188,7 +188,7 @@ def test_an_insertion_conflicts_when_the_text_around_it_is_deleted(drafter, revi
     sid = suggestions.suggest_replacement(reviewer, letter_id, 0, start=at, end=at, replacement="legal ").id
     replace_in(drafter, letter_id, "its sanctuary status", "its position")
     with pytest.raises(Conflict):
-        suggestions.accept_suggestion(drafter, sid)
+        suggestion_decisions.accept_suggestion(drafter, sid)
 
 
 def test_refresh_when_the_change_is_already_there(drafter, reviewer):
@@ -199,7 +199,7 @@ def test_refresh_when_the_change_is_already_there(drafter, reviewer):
         suggestions.suggest_replacement(reviewer, letter_id, 1, quote="reaffirm", replacement="reaffirm")
     replace_in(drafter, letter_id, "affirm", "reaffirm")
     with pytest.raises((InvalidInput, Conflict)):
-        suggestions.refresh_suggestion(reviewer, sid)
+        suggestion_decisions.refresh_suggestion(reviewer, sid)
 
 
 def test_suggestion_errors(drafter, reviewer, clerk):
@@ -209,7 +209,7 @@ def test_suggestion_errors(drafter, reviewer, clerk):
     with pytest.raises(Forbidden):
         suggestions.create_suggestion(clerk, letter_id, 0, make_patch(TEXT, TEXT + "x"))
     with pytest.raises(NotFound):
-        suggestions.accept_suggestion(drafter, 12345)
+        suggestion_decisions.accept_suggestion(drafter, 12345)
     with pytest.raises(InvalidInput):
         suggestions.suggest_replacement(reviewer, letter_id, 0, start=0, end=len(TEXT) + 5, replacement="x")
     with pytest.raises(InvalidInput):
@@ -310,7 +310,7 @@ def test_sessions_group_consecutive_edits_by_one_author(drafter, drafter2, revie
     for official in (drafter, drafter, drafter2, drafter):
         replace_in(official, letter_id, "alders", "alders!")
     sid = suggestions.create_suggestion(reviewer, letter_id, 4, make_patch(letter(letter_id).text, "New.\n")).id
-    suggestions.accept_suggestion(drafter, sid)
+    suggestion_decisions.accept_suggestion(drafter, sid)
     replace_in(drafter, letter_id, "New", "Newer")
     sessions = history.group_sessions(history.revision_infos(letter(letter_id)))
     assert [[r.number for r in s.revisions] for s in sessions] == [[0], [1, 2], [3], [4], [5], [6]]

@@ -1,4 +1,4 @@
-"""/api/v1/letters: create and read letters, and lock them."""
+"""/api/v1/letters: create and read letters."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from flask.views import MethodView
 from app.accounts.api_auth import api_official
 from app.letters import creation
 from app.letters.counts import CountedLetter, counted
-from app.letters.events import LockResult
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
-from app.review import locking
+from app.letters.schemas import LetterCreatedSchema, LetterCreateSchema, LetterSchema
 from app.web.api.blueprint import answers, blp
-from app.web.api.schemas import LetterCreatedSchema, LetterCreateSchema, LetterSchema, LockedSchema
 
 
 @blp.route("/letters")
@@ -33,13 +31,3 @@ class LetterItem(MethodView):
     def get(self, letter_id: int) -> CountedLetter:
         """Read a letter: anyone for a locked letter, officials for a draft (401 without a token)."""
         return counted(load_letter(letter_id, viewer=api_official(), need=Need.READ))
-
-
-@blp.route("/letters/<int:letter_id>/lock")
-class LetterLock(MethodView):
-    @blp.response(200, LockedSchema)
-    @answers(401, 403, 404, 409)
-    @blp.doc(security=[{"bearerAuth": []}])
-    def post(self, letter_id: int) -> LockResult:
-        """Lock the newest revision for good (clerk). 409 if already locked."""
-        return locking.lock_letter(api_official(), letter_id)

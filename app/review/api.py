@@ -9,7 +9,7 @@ from flask.views import MethodView
 from app.accounts.api_auth import api_official
 from app.letters.loading import Need, load_letter
 from app.review import approvals as review
-from app.review import authorship, comments, history, suggestions
+from app.review import authorship, comments, history, suggestion_decisions, suggestions
 from app.review.approvals import ApprovalStatus
 from app.review.comments import Thread
 from app.review.history import RevisionDiff, RevisionInfo
@@ -140,7 +140,7 @@ class SuggestionAccept(MethodView):
     def post(self, suggestion_id: int) -> Suggestion:
         """Accept (drafter): merged and stored like an edit, credited to the suggester, whole or not at all,
         and broadcast to the letter's room. 409 `conflict` leaves it open (see `problem`); 409 `locked`."""
-        return suggestions.accept_suggestion(api_official(), suggestion_id)
+        return suggestion_decisions.accept_suggestion(api_official(), suggestion_id)
 
 
 @blp.route("/suggestions/<int:suggestion_id>/reject")
@@ -150,7 +150,7 @@ class SuggestionReject(MethodView):
     @blp.doc(security=BEARER)
     def post(self, suggestion_id: int) -> Suggestion:
         """Reject (drafter); the text is unchanged. 409 if it was already decided."""
-        return suggestions.reject_suggestion(api_official(), suggestion_id)
+        return suggestion_decisions.reject_suggestion(api_official(), suggestion_id)
 
 
 @blp.route("/suggestions/<int:suggestion_id>/withdraw")
@@ -160,7 +160,7 @@ class SuggestionWithdraw(MethodView):
     @blp.doc(security=BEARER)
     def post(self, suggestion_id: int) -> Suggestion:
         """Withdraw your own open suggestion (403 for someone else's). 409 if it was already decided."""
-        return suggestions.withdraw_suggestion(api_official(), suggestion_id)
+        return suggestion_decisions.withdraw_suggestion(api_official(), suggestion_id)
 
 
 @blp.route("/suggestions/<int:suggestion_id>/refresh")
@@ -171,7 +171,7 @@ class SuggestionRefresh(MethodView):
     def post(self, suggestion_id: int) -> Suggestion:
         """Re-place an open suggestion on the newest revision (its suggester or a drafter).
         409 `conflict` when the text it changed is gone; 400 when the newest text already has it."""
-        return suggestions.refresh_suggestion(api_official(), suggestion_id)
+        return suggestion_decisions.refresh_suggestion(api_official(), suggestion_id)
 
 
 # -- approvals --------------------------------------------------------------------------------

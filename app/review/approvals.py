@@ -18,9 +18,10 @@ from app.extensions import db
 from app.letters.events import StoredRevision
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter, Revision
+from app.letters.revision_texts import text_at
 from app.letters.revisions import MAX_EDIT_ID_LENGTH, store_edit, stored_revision
 from app.mail.queue import queue_mail
-from app.review.history import require_revision, revision_text
+from app.review.history import require_revision
 from app.review.models import Approval, Checkpoint, ReviewRequest
 from app.shared.errors import Conflict, InvalidInput, LetterLocked, NotFound
 from app.shared.ids import whole_number
@@ -223,7 +224,7 @@ def approval_status(letter: Letter) -> ApprovalStatus:
         return ApprovalStatus([], None, [], letter.revision, True)
     approved = approvals[0].revision
     approvers = [a for a in approvals if a.revision == approved]
-    differs = approved != letter.revision and revision_text(letter, approved) != letter.text
+    differs = approved != letter.revision and text_at(letter, approved) != letter.text
     return ApprovalStatus(approvals, approved, approvers, letter.revision, differs)
 
 
@@ -256,7 +257,7 @@ def restore_revision(
     if letter.is_locked:
         raise LetterLocked(_("This letter is locked; its text can no longer change."))
     newest, base = letter.text, letter.revision
-    old = revision_text(letter, number)
+    old = text_at(letter, number)
     if old == newest:
         raise InvalidInput(
             _("The newest text is already the text of revision %(n)s: nothing to restore.", n=number),

@@ -33,12 +33,11 @@ from app.accounts.models import Official
 from app.extensions import db
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter, Revision
-from app.letters.revision_texts import remember_text
+from app.letters.revision_texts import remember_text, text_at
 from app.review.history import (
     letter_key,
     replay,
     require_revision,
-    revision_text,
 )
 from app.review.models import BlameSnapshot
 from app.shared.ids import whole_number
@@ -197,7 +196,7 @@ def owners_at(letter: Letter, number: int) -> Owners:
         if snapshot is not None:
             start, owners = snapshot.revision, decode(snapshot.runs)
         else:
-            start, owners = 0, blank(len(to_utf16_view(revision_text(letter, 0))), 0)
+            start, owners = 0, blank(len(to_utf16_view(text_at(letter, 0))), 0)
     assert start is not None and owners is not None
     if start < number:
         new_snapshots: dict[int, list[int]] = {}
@@ -292,7 +291,7 @@ def blame_pieces(letter: Letter, number: int) -> list[tuple[str, int]]:
     pieces = pieces_cache.get(key)
     if pieces is None:
         owners = owners_at(letter, number)  # leaves the text in the cache
-        text = revision_text(letter, number)
+        text = text_at(letter, number)
         pieces = spans(text, owners) if text else []
         pieces_cache.put(key, pieces)
     return pieces

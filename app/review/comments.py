@@ -20,7 +20,8 @@ from app.audit import log as audit
 from app.extensions import db
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
-from app.review.history import replay, require_revision, revision_text
+from app.letters.revision_texts import text_at
+from app.review.history import replay, require_revision
 from app.review.models import Comment
 from app.review.suggestions import check_range, locate_quote
 from app.shared.db_types import utcnow
@@ -66,7 +67,7 @@ def add_comment(
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     number = letter.revision if revision is None else require_revision(letter, whole_number(revision, "revision"))
     body = _clean_body(body)
-    text = revision_text(letter, number)
+    text = text_at(letter, number)
     if start is None and end is None and isinstance(quote, str):
         first, last = locate_quote(text, quote.replace("\r\n", "\n"))
     else:

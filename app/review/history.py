@@ -25,9 +25,6 @@ from app.shared.ids import whole_number
 from app.shared.lru import LRUCache
 from app.sync import Operation, apply_patch_to_view
 
-# Reading a revision's text is the revision-text module's job; the name is kept for callers here.
-revision_text = text_at
-
 # Consecutive revisions by one author at most this far apart are one editing session.
 SESSION_GAP = timedelta(minutes=10)
 
@@ -130,7 +127,7 @@ def read_revision(actor: Official | None, letter_id: object, number: object) -> 
     """The contract's `GET /letters/{id}/revisions/{n}`: the exact text after revision n."""
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     n = require_revision(letter, whole_number(number, "revision", from_text=True))
-    return RevisionText(n, revision_text(letter, n))
+    return RevisionText(n, text_at(letter, n))
 
 
 # -- sessions ---------------------------------------------------------------------------------
@@ -187,7 +184,7 @@ def diff_revisions(letter: Letter, first: int, second: int) -> Diffs:
     cached = diff_cache.get(key)
     if cached is not None:
         return cached
-    diffs = word_diff(revision_text(letter, first), revision_text(letter, second))
+    diffs = word_diff(text_at(letter, first), text_at(letter, second))
     diff_cache.put(key, diffs)
     return diffs
 
@@ -222,16 +219,6 @@ def diff_between(actor: Official | None, letter_id: object, first: object, secon
                 details={"field": name},
             )
     return RevisionDiff(a, b, diff_revisions(letter, a, b))
-
-
-def diff(actor: Official | None, letter_id: object, first: object, second: object) -> dict[str, Any]:
-    """`diff_between` as the review pages still read it ({"from", "to", "diffs"}); they should call
-    `diff_between`, and then this goes."""
-    result = diff_between(actor, letter_id, first, second)
-    return {"from": result.first, "to": result.second, "diffs": result.diffs}
-
-
-# -- texts of revisions -----------------------------------------------------------------------
 
 
 # -- replaying patches as operations ----------------------------------------------------------

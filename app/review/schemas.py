@@ -277,3 +277,11 @@ class ThreadSchema(CommentSchema):
         if attr == "replies":
             return obj.replies
         return super().get_attribute(obj.comment, attr, default)
+
+
+class LockedSchema(Schema):
+    """A lock (dumped from app.letters.events.LockResult)."""
+
+    status = fields.Constant("locked", required=True, metadata={"enum": ["locked"]})
+    revision = fields.Integer(required=True)
+    content_hash = fields.String(required=True, metadata={"description": "lowercase hex SHA-256 of the UTF-8 text"})

@@ -13,8 +13,7 @@ from app.letters.loading import Need, load_letter
 from app.letters.models import Endorsement
 from app.shared.rate_limits import client_address
 from app.signing import signature_log, signatures
-from app.web.api.blueprint import answers, blp
-from app.web.api.schemas import (
+from app.signing.schemas import (
     ConfirmedSchema,
     ConfirmSchema,
     EndorsementCreateSchema,
@@ -23,6 +22,7 @@ from app.web.api.schemas import (
     SignatureCreateSchema,
     SignatureLogSchema,
 )
+from app.web.api.blueprint import answers, blp
 
 
 def per_address_and_letter() -> str:

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from app.accounts.authorization import Action, can
 from app.accounts.current import current_official
 from app.letters.models import Letter
-from app.review import comments, suggestions
+from app.review import comments, suggestion_decisions, suggestions
 from app.review.forms import (
     CommentForm,
     ReplyForm,
@@ -117,16 +117,16 @@ def decide(letter_id: int, suggestion_id: int, action: str):
         return redirect(target)
     try:
         if action == "accept":
-            accepted = suggestions.accept_suggestion(official, suggestion_id)
+            accepted = suggestion_decisions.accept_suggestion(official, suggestion_id)
             flash(_("Suggestion accepted: it is revision %(n)s.", n=accepted.revision), "info")
         elif action == "reject":
-            suggestions.reject_suggestion(official, suggestion_id)
+            suggestion_decisions.reject_suggestion(official, suggestion_id)
             flash(_("Suggestion rejected; the text is unchanged."), "info")
         elif action == "withdraw":
-            suggestions.withdraw_suggestion(official, suggestion_id)
+            suggestion_decisions.withdraw_suggestion(official, suggestion_id)
             flash(_("Suggestion withdrawn."), "info")
         else:
-            suggestions.refresh_suggestion(official, suggestion_id)
+            suggestion_decisions.refresh_suggestion(official, suggestion_id)
             flash(_("Suggestion refreshed: it now applies to the newest text."), "info")
     except (Conflict, InvalidInput) as error:
         flash(error.message, "error")

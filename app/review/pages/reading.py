@@ -11,6 +11,7 @@ from flask_login import login_required
 
 from app.accounts.authorization import Action, can
 from app.accounts.current import current_official
+from app.letters.revision_texts import text_at
 from app.review import approvals as review
 from app.review import authorship, comments, history, suggestions
 from app.review.diff_html import blame_html, diff_html
@@ -20,10 +21,10 @@ from app.review.forms import (
     ReviewRequestForm,
     RevisionActionForm,
 )
-from app.review.history import revision_text
 from app.review.models import SuggestionStatus
 from app.review.pages.blueprint import bp
 from app.review.pages.helpers import form_number, kind_label, letter_for_page, revision_arg, when
+from app.review.schemas import RevisionSchema
 from app.review.textdiff import side_by_side, stats
 from app.web.forms import ConfirmForm
 
@@ -109,7 +110,7 @@ def history_page(letter_id: int):
         letter=letter,
         number=number,
         info=info,
-        text=revision_text(letter, number),
+        text=text_at(letter, number),
         sessions=shown,
         session_count=len(sessions),
         page=page,
@@ -137,12 +138,10 @@ def revision_json(letter_id: int, number: int):
     approvers = [a.reviewer.name if a.reviewer else "—" for a in review.approvals_for(letter) if a.revision == number]
     return jsonify(
         {
-            "revision": number,
+            **RevisionSchema().dump(info),  # revision, author, created_at, edit_id: as the API answers
             "checkpoint": checkpoint.name if checkpoint else None,
             "approved_by": approvers,
-            "text": revision_text(letter, number),
-            "author": info.author(),
-            "created_at": info.created_at.isoformat(),
+            "text": text_at(letter, number),
             "when": when(info.created_at),
             "kind": info.kind,
             "kindLabel": kind_label(info.kind),
@@ -174,9 +173,8 @@ def diff_page(letter_id: int):
     raw_second = request.args.get("to")
     first = form_number(raw_first) if raw_first not in (None, "") else default_first
     second = form_number(raw_second) if raw_second not in (None, "") else default_last
-    result = history.diff(current_official(), letter.id, first, second)  # 400 for bad numbers
-    a, b = result["from"], result["to"]
-    diffs = history.diff_revisions(letter, a, b)
+    result = history.diff_between(current_official(), letter.id, first, second)  # 400 for bad numbers
+    a, b, diffs = result.first, result.second, result.diffs
     view = "side" if request.args.get("view") == "side" else "inline"
     rows = (
         [(diff_html(row.old), diff_html(row.new), row.changed) for row in side_by_side(diffs)] if view == "side" else []
