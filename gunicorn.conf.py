@@ -3,7 +3,8 @@
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-worker_class = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+# gevent-websocket's worker, writing no client address to any log (app/web/serving.py).
+worker_class = "app.web.serving.Worker"
 # One worker per process: Socket.IO needs sticky sessions; run several processes behind nginx
 # with SOCKETIO_MESSAGE_QUEUE set to scale out.
 workers = 1
@@ -14,6 +15,9 @@ graceful_timeout = 20
 control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
+# No remote address (%(h)s) and no forwarded-for header: residents' IP addresses are never written
+# (the websocket worker's requests are not access-logged today; this holds if they ever are).
+access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
 
 def post_worker_init(worker):

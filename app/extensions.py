@@ -12,7 +12,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app.shared.rate_limits import client_address, is_exempt_from_limits
+from app.shared.rate_limits import client_key, is_exempt_from_limits
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -35,7 +35,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(
-    key_func=client_address,
+    key_func=client_key,
     default_limits=[],
     headers_enabled=True,
     # Rate-limit state is kept apart from the app's data and expires; if Redis is down,

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 
 from flask import current_app, request
 
 
 def client_address() -> str:
-    """The address limits are counted against (never stored in the database)."""
+    """The address the server sees (behind PROXY_COUNT proxies, the forwarded one). Never store it."""
     return request.remote_addr or "unknown"
+
+
+def client_key() -> str:
+    """What limits are counted against: a keyed hash of the client address, so that no IP address
+    is written anywhere (not in the limiter's storage, such as Redis, nor in its log lines)."""
+    key = current_app.config["SECRET_KEY"].encode("utf-8")
+    return "client-" + hmac.new(key, client_address().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 def is_exempt_from_limits() -> bool:

@@ -8,6 +8,7 @@ import re
 import subprocess
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -93,9 +94,11 @@ def test_sign_in_rate_limit_is_shared_between_processes(services, app_factory):
 
 
 def production_site(apps, http_port: int, https_port: int, cert, key) -> str:
-    """deploy/nginx.conf with its addresses, ports and certificate replaced, nothing else."""
+    """deploy/nginx.conf with its addresses, ports, certificate and log file replaced, nothing else."""
     site = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    access_log = Path(cert).with_name("nginx-access.log")
     replacements = [
+        (r"access_log /var/log/nginx/\S+ ", f"access_log {access_log} "),
         (r"(?m)^\s*server 127\.0\.0\.1:\d+ [^;]*;\n", ""),
         (r"(?m)^\s*listen \[::\]:[^\n]*\n", ""),
         (r"(?m)^(\s*)listen 80;", rf"\1listen 127.0.0.1:{http_port};"),

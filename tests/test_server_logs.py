@@ -1,0 +1,92 @@
+"""No IP address is written anywhere (issue 11, item 3): `python wsgi.py` and gunicorn, sent bad
+requests from a client address of their own, log the errors without it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.mailbox import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+CLIENT = "127.0.0.5"  # a loopback address only this test's requests come from
+BAD_REQUESTS = [
+    b"GARBAGE\r\n\r\n",  # not HTTP
+    b"GET / HTTP/1.1\r\nHost: x\r\nAuthorization: " + b"a" * 100_000 + b"\r\n\r\n",  # a header line too long
+    b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",  # a malformed header
+    b"GET /no-such-page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",  # the app's own 404
+]
+
+
+def send_from_client(port: int, raw: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(CLIENT, 0)) as connection:
+        connection.sendall(raw)
+        try:
+            return connection.recv(200)
+        except OSError:
+            return b""
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("server-logs")
+    env = {
+        **os.environ,
+        "UNDERSIGNED_INSTANCE_PATH": str(folder / "instance"),
+        "DATABASE_URL": f"sqlite:///{folder / 'logs.sqlite3'}",
+        "SECRET_KEY": "server-logs-test",
+    }
+    env.pop("SOCKETIO_MESSAGE_QUEUE", None)
+    env.pop("RATELIMIT_STORAGE_URI", None)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True)
+    return env
+
+
+SERVERS = {
+    "wsgi.py": [str(VENV_BIN / "python"), "wsgi.py"],
+    "gunicorn": [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+}
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_bad_requests_are_logged_without_the_client_address(database, tmp_path, server):
+    port = free_port()
+    log_path = tmp_path / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            SERVERS[server],
+            cwd=ROOT,
+            env={**database, "HOST": "127.0.0.1", "PORT": str(port)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log_path.read_text(errors="replace")
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        answers = [send_from_client(port, raw) for raw in BAD_REQUESTS]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+    assert [answer.split(b"\r\n", 1)[0].split(b" ")[1] for answer in answers] == [b"400", b"400", b"400", b"404"]
+    output = log_path.read_text(errors="replace")
+    assert "Invalid" in output, output  # the errors were logged: the test would see an address
+    assert CLIENT not in output, output
