@@ -37,6 +37,16 @@ def parse_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Net
     return networks
 
 
+def _positive_int(value: str | None, default: int) -> int:
+    """A whole number of at least 1 from the environment (the default when unset)."""
+    if value is None or not value.strip():
+        return default
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"expected a whole number of at least 1, not {value!r}")
+    return number
+
+
 def engine_options(database_url: str) -> dict[str, Any]:
     """Connections are checked before use (a restarted database is survived). A server's greenlets
     share a pool sized for many concurrent short requests."""
@@ -102,8 +112,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Wards residents choose from when they sign (comma-separated in WARDS).
         "WARDS": [w.strip() for w in env.get("WARDS", "").split(",") if w.strip()]
         or [f"Ward {n}" for n in range(1, 31)],
-        # A repeated signature submission re-sends the confirmation at most this often.
+        # One mailbox gets a confirmation link for a letter at most this often.
         "SIGNATURE_RESEND_MINUTES": 5,
+        # Signature submissions never confirmed are deleted (address included) after this many days.
+        "UNCONFIRMED_SIGNATURE_DAYS": _positive_int(env.get("UNCONFIRMED_SIGNATURE_DAYS"), 7),
         # A signing form submitted faster than this is treated as automated.
         "SIGNING_FORM_MIN_SECONDS": 3,
         # Drafting limits and storage.

@@ -19,6 +19,7 @@ def register_features(app: Flask) -> None:
     from app.review.pages import lock as lock_page
     from app.signing import api as signing_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.signing import clerk_pages, public_pages
+    from app.signing.submissions import register_round_tasks
     from app.web.api import register_api
 
     for module in (
@@ -36,3 +37,4 @@ def register_features(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     register_api(app)
     register_sockets(app)
+    register_round_tasks(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.letters import creation
 from app.mail.delivery import MailSender
 from app.review import locking
@@ -25,3 +27,12 @@ def confirmation_token(mailbox, address: str, index: int = -1) -> str:
     [link] = links_in(message)
     assert "/signatures/confirm/" in link
     return link.rsplit("/", 1)[-1]
+
+
+def confirm_button(html: str) -> dict[str, str]:
+    """The confirmation page's form: its CSRF token and the fingerprint of what the page shows."""
+    form = re.search(r'<form[^>]*id="confirm-signature".*?</form>', html, re.S).group(0)
+    return {
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1),
+        "shown": re.search(r'name="shown" type="hidden" value="([^"]*)"', form).group(1),
+    }

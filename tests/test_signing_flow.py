@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.letters.models import Letter
-from app.signing import signature_admin, signatures
-from app.signing.models import LogEntry, Signature
+from app.signing import signature_admin, signatures, submissions
+from app.signing.models import LogEntry, Signature, SignatureSubmission
 from app.signing.signature_log import HASHED_FIELDS, entry_hash, verify_log
 from tests.conftest import csrf_token_from
-from tests.signing_helpers import confirmation_token, deliver, make_locked_letter
+from tests.signing_helpers import confirm_button, confirmation_token, deliver, make_locked_letter
 from tests.support.mailbox import links_in, text_part
 
 
@@ -28,10 +28,8 @@ def letter_id(app, drafter, clerk) -> int:
 def sign_in_browser(client, letter_id, **fields):
     page = client.get(f"/letters/{letter_id}")
     html = page.get_data(as_text=True)
-    started = re.search(r'id="started" name="started" type="hidden" value="([^"]+)"', html).group(1)
     data = {
         "csrf_token": csrf_token_from(html),
-        "started": started,
         "name": "Ana Ruiz",
         "email": "ana@city.example",
         "ward": "Ward 7",
@@ -52,7 +50,7 @@ def test_whole_path_sign_mail_confirm_receipt_withdraw(app, client, letter_id, m
     opened = client.get(path)
     assert opened.status_code == 200 and "Confirm my signature" in opened.get_data(as_text=True)
     assert db.session.get(Letter, letter_id).signature_count == 0
-    receipt = client.post(path, data={"csrf_token": csrf_token_from(opened.get_data(as_text=True))})
+    receipt = client.post(path, data=confirm_button(opened.get_data(as_text=True)))
     html = receipt.get_data(as_text=True)
     assert receipt.status_code == 200 and "Your receipt code" in html
     code = re.search(r'id="receipt-code">([^<]+)<', html).group(1)
@@ -106,13 +104,19 @@ def test_private_signer_appears_nowhere_public(app, client, letter_id, mailbox, 
     assert client.get(f"/api/v1/letters/{letter_id}").json["signature_count"] == 1
 
 
+def stored_rows() -> int:
+    return db.session.scalar(select(func.count()).select_from(Signature)) + db.session.scalar(
+        select(func.count()).select_from(SignatureSubmission)
+    )
+
+
 def test_honeypot_and_too_fast_forms_store_nothing(app, client, letter_id):
     assert sign_in_browser(client, letter_id, website="http://spam.example").status_code == 202
-    assert db.session.scalar(select(func.count()).select_from(Signature)) == 0
+    assert stored_rows() == 0
     app.config["SIGNING_FORM_MIN_SECONDS"] = 30
     response = sign_in_browser(client, letter_id)
     assert response.status_code == 400 and "very fast" in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(Signature)) == 0
+    assert stored_rows() == 0
 
 
 def test_form_errors_are_shown_and_nothing_is_stored(client, letter_id):
@@ -120,7 +124,7 @@ def test_form_errors_are_shown_and_nothing_is_stored(client, letter_id):
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'aria-invalid="true"' in html
-    assert db.session.scalar(select(func.count()).select_from(Signature)) == 0
+    assert stored_rows() == 0
 
 
 def test_signing_is_rate_limited_per_address_and_letter(app, client, letter_id):
@@ -169,11 +173,11 @@ def test_concurrent_duplicate_submissions_and_confirmations_leave_one_signature(
 
     def submit(n):
         same = signatures.validate("Ana", " ANA@city.example " if n % 2 else "ana@city.example", None, False)
-        signatures.submit(letter_id, same)
+        submissions.submit(letter_id, same)
 
     assert not run_threads(app, submit)
-    assert db.session.scalar(select(func.count()).select_from(Signature)) == 1
-    assert deliver(app) == 1
+    assert db.session.scalar(select(func.count()).select_from(SignatureSubmission)) == THREADS
+    assert deliver(app) == 1  # one link; the other submissions of that mailbox are dropped
     token = confirmation_token(mailbox, "ana@city.example")
     results = []
     assert not run_threads(app, lambda n: results.append(signatures.confirm(token)))
@@ -194,7 +198,7 @@ def published_log(app, letter_id: int) -> dict:
 
 def test_many_concurrent_confirmations_give_an_exact_count(app, letter_id, mailbox):
     for n in range(THREADS):
-        signatures.submit(letter_id, signatures.validate(f"P{n}", f"p{n}@city.example", None, False))
+        submissions.submit(letter_id, signatures.validate(f"P{n}", f"p{n}@city.example", None, False))
     deliver(app)
     tokens = [confirmation_token(mailbox, f"p{n}@city.example") for n in range(THREADS)]
     assert not run_threads(app, lambda n: signatures.confirm(tokens[n]))
@@ -208,7 +212,7 @@ def test_many_concurrent_confirmations_give_an_exact_count(app, letter_id, mailb
 
 def confirmed_log(app, letter_id, mailbox, n=3):
     for i in range(n):
-        signatures.submit(letter_id, signatures.validate(f"P{i}", f"q{i}@city.example", None, False))
+        submissions.submit(letter_id, signatures.validate(f"P{i}", f"q{i}@city.example", None, False))
     deliver(app)
     codes = [signatures.confirm(confirmation_token(mailbox, f"q{i}@city.example")).receipt_code for i in range(n)]
     return published_log(app, letter_id), codes
@@ -258,8 +262,8 @@ def test_verify_log_command(app, runner, letter_id, mailbox, tmp_path):
 def test_clerk_tools_paper_import_export_close_and_anonymize(
     app, client, clerk, drafter, sign_in, letter_id, mailbox, runner
 ):
-    signatures.submit(letter_id, signatures.validate("Una Update", "una@city.example", "Ward 3", True, True))
-    signatures.submit(letter_id, signatures.validate("Quiet Quinn", "quinn@city.example", "Ward 3", False, False))
+    submissions.submit(letter_id, signatures.validate("Una Update", "una@city.example", "Ward 3", True, True))
+    submissions.submit(letter_id, signatures.validate("Quiet Quinn", "quinn@city.example", "Ward 3", False, False))
     deliver(app)
     for address in ("una@city.example", "quinn@city.example"):
         signatures.confirm(confirmation_token(mailbox, address))
@@ -297,7 +301,7 @@ def test_only_the_clerk_exports(client, drafter, sign_in, letter_id):
 
 
 def test_delivery_packet_pdf(app, client, clerk, drafter, sign_in, letter_id, mailbox):
-    signatures.submit(letter_id, signatures.validate("Shown Person", "shown@city.example", "Ward 2", True))
+    submissions.submit(letter_id, signatures.validate("Shown Person", "shown@city.example", "Ward 2", True))
     deliver(app)
     signatures.confirm(confirmation_token(mailbox, "shown@city.example"))
     sign_in(drafter)

@@ -2,7 +2,12 @@
 
 With `SMTP_HOST` set, mail goes over SMTP; otherwise each message is written to
 `instance/outbox/` as an `.eml` file. A row is deleted as soon as its message is
-handed over, so that recipients' addresses are not kept longer than needed.
+handed over, so that recipients' addresses are not kept longer than needed (on SQLite the
+write-ahead log is then emptied too, see app.shared.sqlite).
+
+Features add round tasks (`add_round_task`): work that runs at the start of every round, outside
+requests, such as preparing mail that a request only recorded the need for, or purging data that
+is no longer needed.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -22,6 +28,7 @@ from sqlalchemy import select
 from app.extensions import db, socketio
 from app.mail.models import OutgoingMail
 from app.shared.db_types import utcnow
+from app.shared.sqlite import request_wal_truncation, truncate_wal_if_requested
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +103,15 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     return message
 
 
+ROUND_TASKS = "undersigned.mail_round_tasks"
+RoundTask = Callable[[], object]
+
+
+def add_round_task(app: Flask, task: RoundTask) -> None:
+    """Run `task` (in an app context) at the start of every delivery round, before mail is sent."""
+    app.extensions.setdefault(ROUND_TASKS, []).append(task)
+
+
 def retry_delay(attempts: int) -> timedelta:
     """Exponential back-off: 30 s, 1 min, 2 min ... capped at one hour."""
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
@@ -112,6 +128,7 @@ class MailSender:
         """Send what is due now; return how many messages were handed over."""
         sent = 0
         with self.app.app_context():
+            self._run_round_tasks()
             query = (
                 select(OutgoingMail)
                 .where(OutgoingMail.failed.is_(False), OutgoingMail.next_attempt_at <= utcnow())
@@ -127,7 +144,20 @@ class MailSender:
                 self.transport.close()
                 db.session.rollback()
                 db.session.remove()
+            if sent:
+                request_wal_truncation()
+            truncate_wal_if_requested(db.engine)
         return sent
+
+    def _run_round_tasks(self) -> None:
+        for task in self.app.extensions.get(ROUND_TASKS, []):
+            try:
+                task()
+            except Exception:  # one failing task must not stop the mail
+                log.exception("mail sender: round task %s failed", getattr(task, "__name__", task))
+            finally:
+                db.session.rollback()
+                db.session.remove()
 
     def _deliver_one(self, mail: OutgoingMail) -> int:
         try:

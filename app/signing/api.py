@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_babel import get_locale
 
@@ -11,8 +10,8 @@ from app.extensions import limiter
 from app.letters import endorsements
 from app.letters.loading import Need, load_letter
 from app.letters.models import Endorsement
-from app.shared.rate_limits import client_address
-from app.signing import signature_log, signatures
+from app.signing import signature_log, signatures, submissions
+from app.signing.limits import signing_budget
 from app.signing.schemas import (
     ConfirmedSchema,
     ConfirmSchema,
@@ -23,10 +22,6 @@ from app.signing.schemas import (
     SignatureLogSchema,
 )
 from app.web.api.blueprint import answers, blp
-
-
-def per_address_and_letter() -> str:
-    return f"{client_address()}|{(request.view_args or {}).get('letter_id')}"
 
 
 @blp.route("/letters/<int:letter_id>/endorsements")
@@ -42,19 +37,21 @@ class Endorsements(MethodView):
 
 @blp.route("/letters/<int:letter_id>/signatures")
 class Signatures(MethodView):
-    decorators = [limiter.limit("5 per minute; 30 per hour", key_func=per_address_and_letter, methods=["POST"])]
+    decorators = [signing_budget]
 
     @blp.arguments(SignatureCreateSchema)
     @blp.response(202, PendingSchema)
     @answers(400, 401, 404, 409, 413, 415, 429)
     def post(self, payload: dict, letter_id: int) -> dict:
-        """Co-sign a locked letter: one confirmation email is sent. 409 while drafting.
+        """Co-sign a locked letter: a confirmation email with its own link follows. 409 while drafting.
 
-        At most 5 a minute and 30 an hour from one address for one letter (429)."""
+        The answer is the same whether the address is new, has a link waiting or has signed already
+        (no mail then). At most 5 a minute and 30 an hour from one network address for one letter,
+        counted together with the web form (429)."""
         data = signatures.validate(
             payload["name"], payload["email"], payload.get("ward"), payload["public"], payload["updates"]
         )
-        signatures.submit(letter_id, data, locale=str(get_locale()))
+        submissions.submit(letter_id, data, locale=str(get_locale()))
         return {}
 
 

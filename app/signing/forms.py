@@ -1,4 +1,4 @@
-"""Forms of the signing pages: co-sign, endorse, import paper signatures."""
+"""Forms of the signing pages: co-sign, correct before confirming, endorse, import paper signatures."""
 
 from __future__ import annotations
 
@@ -32,8 +32,23 @@ class SignForm(FlaskForm):
     updates = BooleanField(_l("Email me updates about this letter (keeps my address until the letter is closed)"))
     # A field people never see or fill in: only automated submissions do.
     website = StringField(_l("Leave this field empty"))
-    started = HiddenField()
     submit = SubmitField(_l("Sign the letter"))
+
+
+class ConfirmSignatureForm(FlaskForm):
+    """The confirmation page's button; `shown` is the fingerprint of what the page showed."""
+
+    shown = HiddenField()
+
+
+class CorrectSignatureForm(FlaskForm):
+    """On the confirmation page: the owner of the mailbox corrects what their link will record."""
+
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    ward = SelectField(_l("Your ward (optional)"), choices=[])
+    public = BooleanField(_l("Show my name publicly on this page"))
+    updates = BooleanField(_l("Email me updates about this letter (keeps my address until the letter is closed)"))
+    submit = SubmitField(_l("Save the corrections"))
 
 
 class EndorseForm(FlaskForm):

@@ -1,11 +1,11 @@
-"""Residents' signatures, paper batches and the signature log."""
+"""Residents' signatures and their pending submissions, paper batches and the signature log."""
 
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -13,14 +13,21 @@ from app.shared.db_types import UTCDateTime, utcnow
 
 
 class SignatureStatus(enum.StrEnum):
-    PENDING = "pending"
     CONFIRMED = "confirmed"
     WITHDRAWN = "withdrawn"
 
 
+class HiddenReason(enum.StrEnum):
+    """Why a name its signer chose to show is not listed (the signature still counts)."""
+
+    LINK = "link"  # the name contains a link or an address-like string
+    CLERK = "clerk"  # the clerk hid it
+
+
 class Signature(db.Model):
-    """A resident's signature. The email is kept only until confirmation (or for updates, if asked);
-    de-duplication uses a keyed hash of the normalised address. No IP address is ever stored."""
+    """A confirmed (or withdrawn) signature: one per letter and signer. The address is kept only if
+    the signer asks for updates; de-duplication uses a keyed hash of the canonical address (the
+    signer key). No IP address is ever stored."""
 
     __tablename__ = "signatures"
     __table_args__ = (UniqueConstraint("letter_id", "email_hmac"),)
@@ -32,15 +39,40 @@ class Signature(db.Model):
     name: Mapped[str | None] = mapped_column(String(200))
     ward: Mapped[str | None] = mapped_column(String(60))
     public: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden_reason: Mapped[str | None] = mapped_column(String(12))
     wants_updates: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str] = mapped_column(String(8), default="en")
-    status: Mapped[str] = mapped_column(String(12), default=SignatureStatus.PENDING.value, index=True)
+    status: Mapped[str] = mapped_column(String(12), default=SignatureStatus.CONFIRMED.value, index=True)
     confirm_digest: Mapped[str] = mapped_column(String(64), unique=True)
     withdraw_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     receipt_commitment: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignatureSubmission(db.Model):
+    """One submission of the signing form or API, waiting for the owner of the mailbox to confirm it.
+
+    Each submission is its own row with its own link: a later submission of the same address never
+    changes this one. The address is kept (to mail the link) until the submission is confirmed,
+    dropped by the sender (already signed, or mailed too recently) or purged after
+    UNCONFIRMED_SIGNATURE_DAYS."""
+
+    __tablename__ = "signature_submissions"
+    __table_args__ = (Index("ix_signature_submissions_letter_id_email_hmac", "letter_id", "email_hmac"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"))
+    email_hmac: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str] = mapped_column(String(200))
+    ward: Mapped[str | None] = mapped_column(String(60))
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    wants_updates: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    confirm_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class PaperBatch(db.Model):

@@ -21,11 +21,12 @@ def _public_name_filter(letter_id: int):
         Signature.status == SignatureStatus.CONFIRMED.value,
         Signature.public.is_(True),
         Signature.name.is_not(None),
+        Signature.hidden_reason.is_(None),  # names with a link, and names the clerk hid, are not listed
     )
 
 
 def public_names(letter_id: int) -> list[str]:
-    """Names of confirmed signers who chose to show their name, oldest first."""
+    """Names of confirmed signers who chose to show their name, oldest first (less the hidden ones)."""
     query = select(Signature.name).where(*_public_name_filter(letter_id))
     return list(db.session.scalars(query.order_by(Signature.confirmed_at, Signature.id)))
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import time
 
 import segno
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.accounts.current import current_official
 from app.extensions import limiter
@@ -18,9 +16,10 @@ from app.letters import endorsements
 from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
 from app.shared.errors import InvalidInput
-from app.shared.rate_limits import client_address
-from app.signing import signatures
-from app.signing.forms import EndorseForm, SignForm
+from app.signing import signatures, submissions
+from app.signing.form_freshness import mark_served, seconds_since_served
+from app.signing.forms import ConfirmSignatureForm, CorrectSignatureForm, EndorseForm, SignForm
+from app.signing.limits import signing_budget
 from app.signing.public_letter import counts_by_ward, live_counter, public_name_count, public_names
 from app.version import __version__
 from app.web.forms import ConfirmForm
@@ -28,15 +27,13 @@ from app.web.forms import ConfirmForm
 bp = Blueprint("public", __name__)
 
 
-def _form_clock() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="signing-form-started")
+def ward_choices() -> list[tuple[str, str]]:
+    return [("", _("Prefer not to say"))] + [(w, w) for w in current_app.config["WARDS"]]
 
 
 def new_sign_form(formdata=None) -> SignForm:
     form = SignForm(formdata=formdata) if formdata is not None else SignForm()
-    form.ward.choices = [("", _("Prefer not to say"))] + [(w, w) for w in current_app.config["WARDS"]]
-    if not form.started.data:
-        form.started.data = _form_clock().dumps(time.time())
+    form.ward.choices = ward_choices()
     return form
 
 
@@ -71,6 +68,7 @@ def _page_etag(state: str) -> str:
 
 def _render_letter_page(letter, form: SignForm, status: int = 200):
     official = current_official()
+    mark_served(letter.id)
     state = _page_state(letter) if status == 200 else None
     etag = _page_etag(state) if state else None
     if etag and request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
@@ -112,12 +110,18 @@ def count(letter_id: int):
     return response, 200, {"Cache-Control": "public, max-age=1"}
 
 
-def _per_address_and_letter() -> str:
-    return f"{client_address()}|{(request.view_args or {}).get('letter_id')}"
+def _too_soon(letter_id: int) -> str | None:
+    """Why the form is refused as automated, if it is: never served here, or sent too fast."""
+    age = seconds_since_served(letter_id)
+    if age is None:
+        return _("This form has expired. Please check it and send it again.")
+    if age < current_app.config["SIGNING_FORM_MIN_SECONDS"]:
+        return _("That was very fast. Please check the form and send it again.")
+    return None
 
 
 @bp.post("/letters/<int:letter_id>/sign")
-@limiter.limit("5 per minute; 30 per hour", key_func=_per_address_and_letter)
+@signing_budget
 def sign(letter_id: int):
     letter = load_letter(letter_id, need=Need.PUBLIC)
     form = new_sign_form(request.form)
@@ -125,19 +129,14 @@ def sign(letter_id: int):
         return _render_letter_page(letter, form, status=400)
     if form.website.data:  # the honeypot: answer as usual, store nothing
         return render_template("signing/check_email.html", letter=letter), 202
-    try:
-        started = float(_form_clock().loads(form.started.data, max_age=86400))
-    except (BadSignature, TypeError, ValueError):
-        started = 0.0
-    if time.time() - started < current_app.config["SIGNING_FORM_MIN_SECONDS"]:
-        form.submit.errors = [_("That was very fast. Please check the form and send it again.")]
-        form.started.data = _form_clock().dumps(time.time())
+    if problem := _too_soon(letter.id):
+        form.submit.errors = [problem]
         return _render_letter_page(letter, form, status=400)
     try:
         data = signatures.validate(
             form.name.data, form.email.data, form.ward.data or None, form.public.data, form.updates.data
         )
-        signatures.submit(letter.id, data, locale=str(get_locale()))
+        submissions.submit(letter.id, data, locale=str(get_locale()))
     except InvalidInput as error:
         field = error.details.get("field")
         getattr(form, field if field in ("name", "email", "ward") else "name").errors.append(error.message)
@@ -145,17 +144,87 @@ def sign(letter_id: int):
     return render_template("signing/check_email.html", letter=letter), 202
 
 
+def _private(body: str, status: int = 200) -> Response:
+    """A page with a signer's personal data: never stored by a browser or a proxy."""
+    response = Response(body, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def correction_form(submission=None, formdata=None) -> CorrectSignatureForm:
+    if formdata is not None:
+        form = CorrectSignatureForm(formdata=formdata)
+    else:
+        form = CorrectSignatureForm(
+            name=submission.name, ward=submission.ward or "", public=submission.public, updates=submission.wants_updates
+        )
+    form.ward.choices = ward_choices()
+    return form
+
+
+def _confirm_page(
+    token: str,
+    link: signatures.ConfirmationLink,
+    correction: CorrectSignatureForm | None = None,
+    status: int = 200,
+    problem: str | None = None,
+) -> Response:
+    letter = load_letter(link.letter_id, need=Need.PUBLIC)
+    if correction is None and link.submission is not None:
+        correction = correction_form(link.submission)
+    form = ConfirmSignatureForm(formdata=None, shown=link.fingerprint)
+    body = render_template(
+        "signing/confirm.html",
+        letter=letter,
+        link=link,
+        form=form,
+        correction=correction,
+        token=token,
+        problem=problem,
+    )
+    return _private(body, status)
+
+
 @bp.route("/signatures/confirm/<token>", methods=["GET", "POST"])
 @limiter.limit("30 per minute", methods=["POST"])
 def confirm(token: str):
-    """Opening the link shows a button; only pressing it (a POST) confirms: mail scanners confirm nothing."""
-    signature = signatures.pending_signature(token)
-    letter = load_letter(signature.letter_id, need=Need.PUBLIC)
-    form = ConfirmForm()
+    """Opening the link shows what it will record and a button; only pressing it (a POST) confirms:
+    mail scanners confirm nothing. The button records exactly what the page showed."""
+    link = signatures.open_link(token)
+    if link.submission is None or request.method != "POST":
+        return _confirm_page(token, link)
+    form = ConfirmSignatureForm()
+    if not form.validate_on_submit():
+        return _confirm_page(token, link, status=400)
+    if form.shown.data != link.fingerprint:
+        problem = _("What this link records changed since the page was opened. Check it, then confirm.")
+        return _confirm_page(token, link, status=409, problem=problem)
+    confirmation = signatures.confirm(token)
+    letter = load_letter(link.letter_id, need=Need.PUBLIC)
+    return _private(render_template("signing/receipt.html", letter=letter, confirmation=confirmation))
+
+
+@bp.post("/signatures/confirm/<token>/correct")
+@limiter.limit("30 per minute")
+def correct(token: str):
+    """The owner of the mailbox corrects the name, ward or choices before confirming."""
+    link = signatures.open_link(token)
+    if link.submission is None:
+        return redirect(url_for("public.confirm", token=token), code=303)
+    form = correction_form(formdata=request.form)
     if form.validate_on_submit():
-        confirmation = signatures.confirm(token)
-        return render_template("signing/receipt.html", letter=letter, confirmation=confirmation)
-    return render_template("signing/confirm.html", letter=letter, form=form, status=signature.status)
+        try:
+            choices = signatures.validate_choices(
+                form.name.data, form.ward.data or None, form.public.data, form.updates.data
+            )
+            signatures.correct(token, choices)
+        except InvalidInput as error:
+            field = error.details.get("field")
+            getattr(form, field if field in ("name", "ward") else "name").errors.append(error.message)
+        else:
+            flash(_("Your corrections are saved. Check them, then confirm your signature."), "info")
+            return redirect(url_for("public.confirm", token=token), code=303)
+    return _confirm_page(token, link, correction=form, status=400)
 
 
 @bp.route("/signatures/withdraw/<token>", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
@@ -21,8 +21,9 @@ from app.letters.models import Letter
 from app.letters.write_lock import letter_write_lock
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict, InvalidInput
+from app.shared.sqlite import request_wal_truncation
 from app.signing import signature_log
-from app.signing.models import PaperBatch, PaperSignature, Signature, SignatureStatus
+from app.signing.models import PaperBatch, PaperSignature, Signature, SignatureStatus, SignatureSubmission
 
 MAX_PAPER_ROWS = 20_000
 
@@ -128,6 +129,8 @@ def anonymize_closed_before(cutoff: datetime) -> int:
             .values(name=None, email=None, email_hmac=None, public=False, wants_updates=False)
         )
         db.session.execute(update(PaperSignature).where(PaperSignature.letter_id == letter.id).values(name=None))
+        db.session.execute(delete(SignatureSubmission).where(SignatureSubmission.letter_id == letter.id))
         audit.record(None, "letter.anonymized", f"letter:{letter.id}", via="cli")
     db.session.commit()
+    request_wal_truncation()
     return len(letters)

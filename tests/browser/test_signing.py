@@ -177,7 +177,7 @@ def confirm_in_browser(page, link: str):
     """Open the confirmation link and press the button; returns the receipt page's response."""
     assert page.goto(link).status == 200
     with page.expect_navigation() as navigation:
-        page.locator("main form button[type=submit]").click()
+        page.locator("#confirm-signature button[type=submit]").click()
     return navigation.value
 
 
@@ -351,11 +351,36 @@ def test_a_signer_withdraws_from_the_receipt_page(context_factory, live_server, 
     # The withdrawal link works once; the old confirmation link cannot bring the signature back.
     assert page.goto(withdraw_url).status == 404
     assert page.goto(link).status in (200, 404)
-    button = page.locator("main form button[type=submit]")
+    button = page.locator("#confirm-signature button[type=submit]")
     if button.count():
         with page.expect_navigation():
             button.click()
     assert exact_count(live_server, letter["id"]) == before
+
+
+def test_a_resident_checks_and_corrects_what_the_link_records_before_confirming(context_factory, live_server, letter):
+    page = context_factory(locale="en-US").new_page()
+    before = exact_count(live_server, letter["id"])
+    link = sign_by_api(live_server, letter["id"], name="Wrong Name", email=new_address("corrects"), public=True)
+
+    assert page.goto(link).status == 200
+    recorded = page.locator("#to-be-recorded")
+    assert "Wrong Name" in recorded.inner_text() and "Yes" in recorded.inner_text()
+    page.get_by_text("Something is wrong? Correct it before you confirm").click()
+    page.get_by_label("Your name").fill("Right Name")
+    page.get_by_label("Show my name publicly on this page").uncheck()
+    with page.expect_navigation() as saved:
+        page.get_by_role("button", name="Save the corrections").click()
+
+    assert saved.value.status == 200
+    assert "Right Name" in recorded.inner_text() and "No: only counted" in recorded.inner_text()
+    assert exact_count(live_server, letter["id"]) == before, "saving the corrections confirmed the signature"
+    with page.expect_navigation() as confirmed:
+        page.get_by_role("button", name="Confirm my signature").click()
+    assert confirmed.value.status == 200
+    assert page.get_by_role("heading", name="Your signature is confirmed").is_visible()
+    open_letter(page, letter["id"], expected_count=before + 1)
+    assert "Right Name" not in page.content() and "Wrong Name" not in page.content()
 
 
 # --------------------------------------------------------------------------------------------- axe

@@ -1,0 +1,120 @@
+"""Signature submissions: stored by the request, mailed or dropped by the background sender.
+
+A request only stores its submission, the same work whether the address is new, has a link
+waiting, or has signed already: its answer (status, headers, body and time) tells nothing about
+the address. The mail sender's next round (app.mail.delivery, every MAIL_SENDER_INTERVAL seconds;
+`flask --app wsgi mail send` runs one too) decides, outside any request:
+
+- the signer has signed this letter already: the submission is dropped, no mail;
+- a link went to the same mailbox less than SIGNATURE_RESEND_MINUTES ago: dropped, no mail (nobody
+  can flood a mailbox; that link still confirms what it was sent for);
+- otherwise: its own confirmation link is mailed, to the address as typed.
+
+Submissions never confirmed are deleted after UNCONFIRMED_SIGNATURE_DAYS (each round purges them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import delete, select
+
+from app.extensions import db
+from app.letters.models import Letter
+from app.mail.delivery import add_round_task
+from app.mail.queue import queue_mail
+from app.shared.db_types import utcnow
+from app.shared.secret_tokens import digest, new_token
+from app.shared.sqlite import request_wal_truncation
+from app.signing.models import Signature, SignatureStatus, SignatureSubmission
+from app.signing.names import name_for_mail
+from app.signing.signatures import SignatureInput, email_hmac, public_url, signable_letter
+
+
+def submit(letter_id: int, data: SignatureInput, locale: str = "en") -> None:
+    """Store one submission for the sender to mail (or drop). Never changes another submission."""
+    letter = signable_letter(letter_id)
+    db.session.add(
+        SignatureSubmission(
+            letter_id=letter.id,
+            email_hmac=email_hmac(data.email),
+            email=data.email,
+            name=data.name,
+            ward=data.ward,
+            public=data.public,
+            wants_updates=data.wants_updates,
+            locale=locale,
+        )
+    )
+    db.session.commit()
+
+
+def mail_waiting(limit: int = 50) -> int:
+    """Mail a link for each new submission, or drop it (see above); returns how many were dropped."""
+    now = utcnow()
+    mailed_since = now - timedelta(minutes=current_app.config["SIGNATURE_RESEND_MINUTES"])
+    waiting = db.session.scalars(
+        select(SignatureSubmission)
+        .where(SignatureSubmission.mailed_at.is_(None))
+        .order_by(SignatureSubmission.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    dropped = 0
+    for submission in waiting:
+        letter = db.session.get(Letter, submission.letter_id)
+        if letter is None or _is_dropped(submission, letter, mailed_since):
+            db.session.delete(submission)
+            dropped += 1
+            continue
+        token = new_token()
+        submission.confirm_digest, submission.mailed_at = digest(token), now
+        db.session.flush()  # the next submission of the same mailbox sees this one as mailed
+        queue_mail(
+            submission.email,
+            "signature_confirm",
+            submission.locale,
+            letter=letter,
+            name=name_for_mail(submission.name),
+            link=public_url(f"/signatures/confirm/{token}"),
+        )
+    db.session.commit()
+    if dropped:
+        request_wal_truncation()
+    return dropped
+
+
+def _is_dropped(submission: SignatureSubmission, letter: Letter, mailed_since: datetime) -> bool:
+    if not letter.is_locked or letter.is_closed:
+        return True
+    same_signer = (Signature.letter_id == letter.id, Signature.email_hmac == submission.email_hmac)
+    signed = select(Signature.id).where(*same_signer, Signature.status == SignatureStatus.CONFIRMED.value)
+    if db.session.scalar(signed.limit(1)) is not None:
+        return True
+    recently_mailed = select(SignatureSubmission.id).where(
+        SignatureSubmission.letter_id == letter.id,
+        SignatureSubmission.email_hmac == submission.email_hmac,
+        SignatureSubmission.mailed_at >= mailed_since,
+    )
+    return db.session.scalar(recently_mailed.limit(1)) is not None
+
+
+def purge_unconfirmed() -> int:
+    """Delete submissions older than UNCONFIRMED_SIGNATURE_DAYS (their links stop working)."""
+    cutoff = utcnow() - timedelta(days=current_app.config["UNCONFIRMED_SIGNATURE_DAYS"])
+    purged = db.session.execute(
+        delete(SignatureSubmission)
+        .where(SignatureSubmission.created_at < cutoff)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if purged:
+        request_wal_truncation()
+    return purged
+
+
+def register_round_tasks(app: Flask) -> None:
+    """Have the mail sender mail (or drop) new submissions and purge old ones at every round."""
+    add_round_task(app, mail_waiting)
+    add_round_task(app, purge_unconfirmed)
