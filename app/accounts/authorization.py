@@ -25,6 +25,7 @@ class Action(enum.StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     NAME_CHECKPOINT = "name_checkpoint"
     REQUEST_REVIEW = "request_review"
+    HIDE_SIGNER_NAME = "hide_signer_name"
 
 
 ALL_ROLES = frozenset(Role)
@@ -44,6 +45,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT_LOG: frozenset({Role.CLERK}),
     Action.NAME_CHECKPOINT: frozenset({Role.CLERK, Role.DRAFTER}),
     Action.REQUEST_REVIEW: frozenset({Role.CLERK, Role.DRAFTER}),
+    Action.HIDE_SIGNER_NAME: frozenset({Role.CLERK}),
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -10,7 +10,7 @@ from app.accounts.authorization import Action, require
 from app.accounts.current import current_official
 from app.letters.loading import Need, load_letter
 from app.shared.errors import InvalidInput
-from app.signing import delivery_packet, signature_admin
+from app.signing import delivery_packet, name_moderation, signature_admin
 from app.signing.forms import PaperImportForm
 from app.web.forms import ConfirmForm
 
@@ -43,7 +43,33 @@ def tools(letter_id: int):
         else:
             flash(_("%(n)s paper signatures imported.", n=batch.count), "info")
             return redirect(url_for("clerk.tools", letter_id=letter.id))
-    return render_template("signing/clerk_tools.html", letter=letter, form=form, close_form=ConfirmForm())
+    search = request.args.get("q", "")[:200]
+    return render_template(
+        "signing/clerk_tools.html",
+        letter=letter,
+        form=form,
+        close_form=ConfirmForm(),
+        names=name_moderation.names_for_clerk(current_official(), letter.id, search),
+        search=search,
+    )
+
+
+@bp.post("/letters/<int:letter_id>/names/<int:signature_id>/hide")
+@login_required
+def hide_name(letter_id: int, signature_id: int):
+    if ConfirmForm().validate_on_submit():
+        name_moderation.hide_name(current_official(), letter_id, signature_id)
+        flash(_("The name is hidden from the letter's page; the signature still counts."), "info")
+    return redirect(url_for("clerk.tools", letter_id=letter_id, _anchor="names-heading"))
+
+
+@bp.post("/letters/<int:letter_id>/names/<int:signature_id>/show")
+@login_required
+def show_name(letter_id: int, signature_id: int):
+    if ConfirmForm().validate_on_submit():
+        name_moderation.show_name(current_official(), letter_id, signature_id)
+        flash(_("The name is listed on the letter's page again."), "info")
+    return redirect(url_for("clerk.tools", letter_id=letter_id, _anchor="names-heading"))
 
 
 @bp.get("/letters/<int:letter_id>/export.csv")
