@@ -21,7 +21,7 @@ from app.letters.models import Letter, Revision
 from app.letters.revision_texts import text_at
 from app.letters.revisions import MAX_EDIT_ID_LENGTH, store_edit, stored_revision
 from app.mail.queue import queue_mail
-from app.review.history import require_revision
+from app.review.history import diff_revisions, require_revision
 from app.review.models import Approval, Checkpoint, ReviewRequest
 from app.shared.errors import Conflict, InvalidInput, LetterLocked, NotFound
 from app.shared.ids import whole_number
@@ -216,6 +216,29 @@ class ApprovalStatus:
     @property
     def approved(self) -> bool:
         return self.approved_revision is not None
+
+
+@dataclass(frozen=True)
+class ApprovalDiff:
+    """What a reviewer approves: `revision`, shown as the changes from the last revision approved
+    before it (`base`; None when none was, and then from the letter as created)."""
+
+    revision: int
+    base: int | None
+    diffs: list[tuple[int, str]]
+    approved_by: list[Approval]
+
+    @property
+    def first(self) -> int:
+        return 0 if self.base is None else self.base
+
+
+def approval_diff(letter: Letter, revision: int) -> ApprovalDiff:
+    """The approve form's view of `revision` (an existing revision of `letter`)."""
+    approvals = approvals_for(letter)
+    base = max((a.revision for a in approvals if a.revision < revision), default=None)
+    diffs = diff_revisions(letter, 0 if base is None else base, revision)
+    return ApprovalDiff(revision, base, diffs, [a for a in approvals if a.revision == revision])
 
 
 def approval_status(letter: Letter) -> ApprovalStatus:

@@ -15,7 +15,7 @@ from app.review.forms import (
     RevisionActionForm,
 )
 from app.review.pages.blueprint import bp
-from app.review.pages.helpers import flash_errors, form_number, next_url
+from app.review.pages.helpers import flash_errors, form_number, letter_for_page, next_url
 from app.shared.errors import Conflict, InvalidInput
 
 # -- checkpoints, review requests, approvals, restore -----------------------------------------
@@ -73,6 +73,17 @@ def approve(letter_id: int) -> Response:
             flash(error.message, "error")
         else:
             flash(_("You approved revision %(n)s.", n=approval.revision), "info")
+            newest = letter_for_page(letter_id).revision
+            if newest > approval.revision:
+                flash(
+                    _(
+                        "A newer revision exists: revision %(newest)s. Your approval is of revision %(n)s only; "
+                        "the changes since then are not approved.",
+                        newest=newest,
+                        n=approval.revision,
+                    ),
+                    "info",
+                )
     return redirect(next_url(letter_id))
 
 
