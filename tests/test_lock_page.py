@@ -160,3 +160,20 @@ def test_only_the_clerk_sees_the_lock_page(client, drafter, sign_in):
     letter = creation.create_letter(drafter, "Letter", "x")
     sign_in(drafter)
     assert client.get(f"/drafts/{letter.id}/lock").status_code == 403
+
+
+def test_an_earlier_approval_of_the_same_text_counts_and_the_page_says_so(client, clerk, drafter, reviewer, sign_in):
+    letter = creation.create_letter(drafter, "Letter", TEXT)
+    approve(reviewer, letter.id, 0)
+    drafting.submit_edit(drafter, letter.id, "e1", 0, make_patch(TEXT, "We firmly ask the city.\n"))
+    approve(reviewer, letter.id, 1)
+    drafting.submit_edit(drafter, letter.id, "e2", 1, make_patch("We firmly ask the city.\n", TEXT))  # back to 0's
+    sign_in(clerk)
+
+    html = client.get(f"/drafts/{letter.id}/lock").get_data(as_text=True)
+
+    assert "The newest text is exactly the text of revision 0, which a reviewer approved." in html
+    assert 'name="reason"' not in html
+    done = client.post(f"/drafts/{letter.id}/lock", data={"csrf_token": csrf_token_from(html), "revision": "2"})
+    assert done.status_code == 302
+    assert db.session.get(LockRecord, letter.id).approved_revision == 0
