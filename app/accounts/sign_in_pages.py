@@ -11,14 +11,9 @@ from app.accounts.forms import ResetRequestForm, SetPasswordForm, SignInForm
 from app.extensions import limiter
 from app.shared.errors import InvalidInput
 from app.web.forms import ConfirmForm
+from app.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("letters.dashboard")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -32,7 +27,7 @@ def sign_in():
             flash(_("Email or password is not correct."), "error")
             return render_template("accounts/sign_in.html", form=form), 401
         login_user(official)
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next"), url_for("letters.dashboard")))
     return render_template("accounts/sign_in.html", form=form)
 
 
