@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.accounts.authorization import Action, require
 from app.accounts.models import LinkPurpose, Official, Role, SignInLink
@@ -161,24 +161,36 @@ def validate_new_password(password: object) -> str:
 
 
 def redeem_link(token: str, new_password: str) -> Official:
-    """Use a one-time link to set the official's password; the link is spent."""
+    """Use a one-time link to set the official's password; the link, and every other open link
+    of that official, is spent."""
     validate_new_password(new_password)
     link = check_link(token)
-    # Spend the link atomically: a concurrent second use updates no row.
+    # One official's links are redeemed one at a time (a row lock on PostgreSQL; SQLite has one
+    # writer): a concurrent use of this link or of another of theirs finds it spent below.
+    db.session.execute(select(Official.id).where(Official.id == link.official_id).with_for_update())
     spent = db.session.execute(
-        SignInLink.__table__.update()
-        .where(SignInLink.id == link.id, SignInLink.used_at.is_(None))
-        .values(used_at=utcnow())
+        update(SignInLink).where(SignInLink.id == link.id, SignInLink.used_at.is_(None)).values(used_at=utcnow())
     ).rowcount
     if spent != 1:
         db.session.rollback()
         raise LinkInvalid(_("This link has already been used."))
     official = link.official
-    official.password_hash = hash_password(new_password)
-    official.session_version += 1
+    set_password(official, new_password)
     audit.record(official, "official.password_set", f"official:{official.id}", via=link.purpose)
     db.session.commit()
     return official
+
+
+def set_password(official: Official, new_password: str) -> None:
+    """Give the official a new password, in the caller's transaction: their other sessions end
+    and every sign-in link still open for them (invitations, resets) dies."""
+    official.password_hash = hash_password(validate_new_password(new_password))
+    official.session_version += 1
+    db.session.execute(
+        update(SignInLink)
+        .where(SignInLink.official_id == official.id, SignInLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
 
 
 def authenticate(email: str, password: str) -> Official:
