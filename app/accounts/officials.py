@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from app.accounts.authorization import Action, require
+from app.accounts.events import announce_credentials_ended
 from app.accounts.models import LinkPurpose, Official, Role, SignInLink
 from app.accounts.passwords import (
     MAX_PASSWORD_LENGTH,
@@ -178,6 +179,7 @@ def redeem_link(token: str, new_password: str) -> Official:
     set_password(official, new_password)
     audit.record(official, "official.password_set", f"official:{official.id}", via=link.purpose)
     db.session.commit()
+    announce_credentials_ended(official.id)
     return official
 
 
@@ -234,4 +236,14 @@ def set_active(actor: Official, official_id: int, active: bool) -> Official:
     official.session_version += 1
     audit.record(actor, "official.activated" if active else "official.deactivated", f"official:{official.id}")
     db.session.commit()
+    announce_credentials_ended(official.id)
     return official
+
+
+def sign_out(official: Official) -> None:
+    """End the official's browser sessions, on every device: a copy of the session cookie no
+    longer signs anyone in, and the drafting connections those sessions opened close."""
+    official_id = official.id
+    official.session_version = Official.session_version + 1  # in SQL: a concurrent bump is not lost
+    db.session.commit()
+    announce_credentials_ended(official_id)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from app.accounts import officials
+from app.accounts.current import current_official
 from app.accounts.forms import ResetRequestForm, SetPasswordForm, SignInForm
 from app.extensions import limiter
 from app.shared.errors import InvalidInput
@@ -35,8 +36,9 @@ def sign_in():
 @login_required
 def sign_out():
     if ConfirmForm().validate_on_submit():
+        officials.sign_out(current_official())
         logout_user()
-        flash(_("You are signed out."), "info")
+        flash(_("You are signed out, on this device and every other."), "info")
     return redirect(url_for("letters.home"))
 
 
