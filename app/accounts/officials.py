@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select, update
 
+from app.accounts import sign_in_throttle
 from app.accounts.authorization import Action, require
 from app.accounts.events import announce_credentials_ended
 from app.accounts.models import LinkPurpose, Official, Role, SignInLink
@@ -23,7 +25,7 @@ from app.audit import log as audit
 from app.extensions import db
 from app.mail.queue import queue_mail
 from app.shared.db_types import utcnow
-from app.shared.errors import Conflict, InvalidInput, NotFound
+from app.shared.errors import Conflict, InvalidInput, NotFound, ServiceError
 from app.shared.secret_tokens import digest, new_token
 from app.shared.validation import clean_text, normalise_email
 
@@ -33,6 +35,25 @@ class SignInFailed(InvalidInput):
 
     code = "sign_in_failed"
     status = 401
+
+
+class SignInSlowedDown(ServiceError):
+    """Too many wrong passwords for this account just now: wait a few seconds (never longer
+    than sign_in_throttle.MAX_WAIT_SECONDS)."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            ngettext(
+                "Too many failed sign-ins for this account. Wait %(num)s second, then try again.",
+                "Too many failed sign-ins for this account. Wait %(num)s seconds, then try again.",
+                seconds,
+            ),
+            details={"retry_after": seconds},
+        )
+        self.seconds = seconds
 
 
 class LinkInvalid(InvalidInput):
@@ -196,13 +217,23 @@ def set_password(official: Official, new_password: str) -> None:
 
 
 def authenticate(email: str, password: str) -> Official:
-    """The official with this email and password, or SignInFailed (one generic message)."""
+    """The official with this email and password, or SignInFailed (one generic message). After
+    repeated failures for one account, SignInSlowedDown while that account's short wait lasts
+    (app/accounts/sign_in_throttle.py); unknown addresses are treated alike."""
     official = None
     with contextlib.suppress(InvalidInput):
         official = find_by_email(normalise_email(email))
+    throttle = sign_in_throttle.throttle()
+    account = sign_in_throttle.account_key(official.id if official is not None else None, email or "")
+    if throttle is not None and (wait := throttle.seconds_to_wait(account)):
+        raise SignInSlowedDown(wait)
     stored = official.password_hash if official is not None else None
     if not verify_password(stored, password or "") or official is None or not official.active:
+        if throttle is not None:
+            throttle.failed(account)
         raise SignInFailed(_("Email or password is not correct."))
+    if throttle is not None:
+        throttle.succeeded(account)
     if needs_rehash(official.password_hash):
         official.password_hash = hash_password(password)
         db.session.commit()

@@ -27,6 +27,9 @@ def sign_in():
         except officials.SignInFailed:
             flash(_("Email or password is not correct."), "error")
             return render_template("accounts/sign_in.html", form=form), 401
+        except officials.SignInSlowedDown as slowed:
+            flash(slowed.message, "error")
+            return render_template("accounts/sign_in.html", form=form), 429, {"Retry-After": str(slowed.seconds)}
         login_user(official)
         return redirect(safe_next(request.args.get("next"), url_for("letters.dashboard")))
     return render_template("accounts/sign_in.html", form=form)
