@@ -196,3 +196,24 @@ def test_deactivating_an_official_closes_all_their_connections(
     by_token, _ = token_socket(sockets, app, drafter)
     officials.set_active(clerk, drafter.id, False)
     assert not by_token.is_connected(NS)
+
+
+def test_a_failure_while_closing_connections_does_not_undo_the_revocation(
+    app, client, drafter, sign_in, sockets, letter_id, monkeypatch
+):
+    from app.accounts import credentials
+
+    sio, token_id = token_socket(sockets, app, drafter)
+    assert join(sio, letter_id)["ok"]
+    sign_in(drafter)
+    token = csrf_token_from(client.get("/account/tokens").get_data(as_text=True))
+    holding = credentials.official_holding
+
+    def database_down(credential):
+        raise ConnectionError("database down")
+
+    monkeypatch.setattr(credentials, "official_holding", database_down)
+    assert client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": token}).status_code == 302
+    monkeypatch.setattr(credentials, "official_holding", holding)
+    assert db.session.get(ApiToken, token_id).revoked_at is not None
+    assert edit(sio, letter_id, "e1", TEXT, TEXT + "Sneaky.\n")["error"]["code"] == "unauthorized"

@@ -56,11 +56,15 @@ def _forget_connection(sid: str) -> None:
 
 def close_ended_connections(official_id: int) -> None:
     """Subscriber of `credentials_ended`: close this process's connections of that official
-    whose session or token no longer holds."""
-    for sid, credential in list(_connections.items()):
-        if credential.official_id == official_id and credentials.official_holding(credential) is None:
-            _connections.pop(sid, None)
-            socketio.server.disconnect(sid, namespace=NAMESPACE)
+    whose session or token no longer holds. A failure here is only logged: the change is
+    committed, and each connection's next request is checked anyway."""
+    try:
+        for sid, credential in list(_connections.items()):
+            if credential.official_id == official_id and credentials.official_holding(credential) is None:
+                _connections.pop(sid, None)
+                socketio.server.disconnect(sid, namespace=NAMESPACE)
+    except Exception:
+        log.exception("could not close the drafting connections of official %s", official_id)
 
 
 def error_answer(code: str, message: str) -> dict[str, Any]:
