@@ -215,5 +215,6 @@ def test_a_failure_while_closing_connections_does_not_undo_the_revocation(
     monkeypatch.setattr(credentials, "official_holding", database_down)
     assert client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": token}).status_code == 302
     monkeypatch.setattr(credentials, "official_holding", holding)
+    db.session.expire_all()
     assert db.session.get(ApiToken, token_id).revoked_at is not None
     assert edit(sio, letter_id, "e1", TEXT, TEXT + "Sneaky.\n")["error"]["code"] == "unauthorized"
