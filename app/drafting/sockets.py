@@ -20,6 +20,7 @@ from app.accounts.models import Official
 from app.drafting import edits as drafting
 from app.drafting import presence
 from app.drafting.broadcast import NAMESPACE, room, subscribe
+from app.drafting.payloads import PacketJSON, check_payload
 from app.extensions import db, socketio
 from app.shared.errors import InvalidInput, NotFound, ServiceError, Unauthorized
 from app.shared.ids import is_whole_number, whole_number
@@ -59,9 +60,7 @@ def acknowledged(handler: Callable[[Official, dict], dict]) -> Callable[[Any], d
             official = connection_official()
             if official is None:
                 raise Unauthorized(_("This connection is not signed in."))
-            if not isinstance(payload, dict):
-                raise InvalidInput(_("The payload must be an object."))
-            return {"ok": True, **handler(official, payload)}
+            return {"ok": True, **handler(official, check_payload(payload))}
         except ServiceError as error:
             db.session.rollback()
             return error_answer(_code_for(error), error.message)
@@ -188,5 +187,6 @@ def register_sockets(app: Flask) -> None:
         channel=app.config.get("SOCKETIO_CHANNEL", "undersigned"),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         manage_session=False,
+        json=PacketJSON,
     )
     subscribe()
