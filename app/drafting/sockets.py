@@ -17,8 +17,8 @@ from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
 from app.accounts import api_tokens
 from app.accounts.models import Official
+from app.drafting import edit_limits, presence
 from app.drafting import edits as drafting
-from app.drafting import presence
 from app.drafting.broadcast import NAMESPACE, room, subscribe
 from app.drafting.payloads import PacketJSON, check_payload
 from app.extensions import db, socketio
@@ -39,8 +39,12 @@ def connection_official() -> Official | None:
     return official if official is not None and official.active else None
 
 
-def error_answer(code: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": code, "message": message}}
+def error_answer(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A refusal; an edit over the rate limit also says after how many seconds to send it again."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details and "retry_after" in details:
+        error["retry_after"] = details["retry_after"]
+    return {"ok": False, "error": error}
 
 
 def _code_for(error: ServiceError) -> str:
@@ -63,7 +67,7 @@ def acknowledged(handler: Callable[[Official, dict], dict]) -> Callable[[Any], d
             return {"ok": True, **handler(official, check_payload(payload))}
         except ServiceError as error:
             db.session.rollback()
-            return error_answer(_code_for(error), error.message)
+            return error_answer(_code_for(error), error.message, error.details)
         except Exception:
             db.session.rollback()
             log.exception("drafting event failed")
@@ -104,6 +108,7 @@ def on_connect(auth: Any = None) -> None:
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_args: Any) -> None:
     _connections.pop(request.sid, None)
+    edit_limits.forget_connection(request.sid)
     for letter_id in presence.leave_all(request.sid):
         emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
 
@@ -132,6 +137,7 @@ def on_leave(official: Official, payload: dict) -> dict:
 @socketio.on("edit", namespace=NAMESPACE)
 @acknowledged
 def on_edit(official: Official, payload: dict) -> dict:
+    edit_limits.admit_edit(request.sid, official.id)
     stored = drafting.submit_edit(
         official,
         payload.get("letter_id"),
