@@ -124,6 +124,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "DRAFT_EDIT_BURST": _number(env, "DRAFT_EDIT_BURST", 40),
         "DRAFT_EDIT_RATE_PER_OFFICIAL": _number(env, "DRAFT_EDIT_RATE_PER_OFFICIAL", 40),
         "DRAFT_EDIT_BURST_PER_OFFICIAL": _number(env, "DRAFT_EDIT_BURST_PER_OFFICIAL", 80),
+        # Review requests (each emails every reviewer) in any hour: per official, per letter.
+        "REVIEW_REQUESTS_PER_HOUR_PER_OFFICIAL": int(_number(env, "REVIEW_REQUESTS_PER_HOUR_PER_OFFICIAL", 6)),
+        "REVIEW_REQUESTS_PER_HOUR_PER_LETTER": int(_number(env, "REVIEW_REQUESTS_PER_HOUR_PER_LETTER", 3)),
     }
     config.update(overrides)
     return config
