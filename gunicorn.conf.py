@@ -3,7 +3,8 @@
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-worker_class = "geventwebsocket.gunicorn.workers.GeventWebSocketWorker"
+# gevent-websocket's worker; its handler answers unreadable requests as JSON on /api.
+worker_class = "app.web.gunicorn_worker.Worker"
 # One worker per process: Socket.IO needs sticky sessions; run several processes behind nginx
 # with SOCKETIO_MESSAGE_QUEUE set to scale out.
 workers = 1

@@ -9,7 +9,6 @@ if __name__ == "__main__":
 import os
 
 from app import create_app
-from app.extensions import socketio
 
 app = create_app()
 
@@ -17,12 +16,13 @@ app = create_app()
 def serve() -> None:
     """Serve on HOST:PORT with the mail sender running in the background."""
     from app.mail.delivery import start_background_sender
+    from app.web import server
 
     start_background_sender(app)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f"Undersigned is serving on http://{host}:{port}/", flush=True)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=False)
+    server.serve(app, host, port)
 
 
 if __name__ == "__main__":

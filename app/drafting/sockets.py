@@ -19,9 +19,10 @@ from app.accounts import credentials
 from app.accounts.credentials import Credential
 from app.accounts.events import credentials_ended
 from app.accounts.models import Official
+from app.drafting import edit_limits, presence
 from app.drafting import edits as drafting
-from app.drafting import presence
 from app.drafting.broadcast import NAMESPACE, room, subscribe
+from app.drafting.payloads import PacketJSON, check_payload
 from app.extensions import db, socketio
 from app.shared.errors import InvalidInput, NotFound, ServiceError, Unauthorized
 from app.shared.ids import is_whole_number, whole_number
@@ -67,8 +68,12 @@ def close_ended_connections(official_id: int) -> None:
         log.exception("could not close the drafting connections of official %s", official_id)
 
 
-def error_answer(code: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": code, "message": message}}
+def error_answer(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A refusal; an edit over the rate limit also says after how many seconds to send it again."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details and "retry_after" in details:
+        error["retry_after"] = details["retry_after"]
+    return {"ok": False, "error": error}
 
 
 def _code_for(error: ServiceError) -> str:
@@ -88,12 +93,10 @@ def acknowledged(handler: Callable[[Official, dict], dict]) -> Callable[[Any], d
             official = connection_official()
             if official is None:
                 raise Unauthorized(_("This connection is not signed in."))
-            if not isinstance(payload, dict):
-                raise InvalidInput(_("The payload must be an object."))
-            return {"ok": True, **handler(official, payload)}
+            return {"ok": True, **handler(official, check_payload(payload))}
         except ServiceError as error:
             db.session.rollback()
-            return error_answer(_code_for(error), error.message)
+            return error_answer(_code_for(error), error.message, error.details)
         except Exception:
             db.session.rollback()
             log.exception("drafting event failed")
@@ -135,6 +138,7 @@ def on_connect(auth: Any = None) -> None:
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_args: Any) -> None:
     _connections.pop(request.sid, None)
+    edit_limits.forget_connection(request.sid)
     for letter_id in presence.leave_all(request.sid):
         emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
 
@@ -163,6 +167,7 @@ def on_leave(official: Official, payload: dict) -> dict:
 @socketio.on("edit", namespace=NAMESPACE)
 @acknowledged
 def on_edit(official: Official, payload: dict) -> dict:
+    edit_limits.admit_edit(request.sid, official.id)
     stored = drafting.submit_edit(
         official,
         payload.get("letter_id"),
@@ -218,6 +223,7 @@ def register_sockets(app: Flask) -> None:
         channel=app.config.get("SOCKETIO_CHANNEL", "undersigned"),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         manage_session=False,
+        json=PacketJSON,
     )
     subscribe()
     credentials_ended.connect(close_ended_connections)

@@ -16,7 +16,7 @@ from app.review.forms import (
 )
 from app.review.pages.blueprint import bp
 from app.review.pages.helpers import flash_errors, form_number, letter_for_page, next_url
-from app.shared.errors import Conflict, InvalidInput
+from app.shared.errors import Conflict, InvalidInput, RateLimited
 
 # -- checkpoints, review requests, approvals, restore -----------------------------------------
 
@@ -48,7 +48,7 @@ def request_review(letter_id: int) -> Response:
             made = review.request_review(
                 current_official(), letter_id, form_number(form.checkpoint_id.data), form.message.data or ""
             )
-        except InvalidInput as error:
+        except (InvalidInput, RateLimited) as error:
             flash(error.message, "error")
         else:
             flash(
