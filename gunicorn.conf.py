@@ -3,8 +3,9 @@
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
-# gevent-websocket's worker, writing no client address to any log (app/web/serving.py).
-worker_class = "app.web.serving.Worker"
+# gevent-websocket's worker; its handler answers unreadable requests as JSON on /api, and it
+# writes no client address to any log (app/web/server.py).
+worker_class = "app.web.gunicorn_worker.Worker"
 # One worker per process: Socket.IO needs sticky sessions; run several processes behind nginx
 # with SOCKETIO_MESSAGE_QUEUE set to scale out.
 workers = 1

@@ -15,15 +15,15 @@ app = create_app()
 
 def serve() -> None:
     """Serve on HOST:PORT with the mail sender running in the background (no client address is
-    written to any log: see app/web/serving.py)."""
+    written to any log: see app/web/server.py)."""
     from app.mail.delivery import start_background_sender
-    from app.web.serving import serve as serve_forever
+    from app.web import server
 
     start_background_sender(app)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f"Undersigned is serving on http://{host}:{port}/", flush=True)
-    serve_forever(app, host, port)
+    server.serve(app, host, port)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,17 @@ def engine_options(database_url: str) -> dict[str, Any]:
     return options
 
 
+def _number(env: Any, name: str, default: float) -> float:
+    """A non-negative number from the environment (a malformed one stops the app from starting)."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    value = float(raw)
+    if not value >= 0:
+        raise ValueError(f"{name} must be a number from 0 up, not {raw!r}")
+    return value
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask configuration from the environment and explicit overrides."""
     env = os.environ
@@ -120,6 +131,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SIGNING_FORM_MIN_SECONDS": 3,
         # Drafting limits and storage.
         "SNAPSHOT_EVERY": 50,
+        # Real-time edits: token buckets per connection and per official (edits a second, burst).
+        "DRAFT_EDIT_RATE": _number(env, "DRAFT_EDIT_RATE", 20),
+        "DRAFT_EDIT_BURST": _number(env, "DRAFT_EDIT_BURST", 40),
+        "DRAFT_EDIT_RATE_PER_OFFICIAL": _number(env, "DRAFT_EDIT_RATE_PER_OFFICIAL", 40),
+        "DRAFT_EDIT_BURST_PER_OFFICIAL": _number(env, "DRAFT_EDIT_BURST_PER_OFFICIAL", 80),
+        # Review requests (each emails every reviewer) in any hour: per official, per letter.
+        "REVIEW_REQUESTS_PER_HOUR_PER_OFFICIAL": int(_number(env, "REVIEW_REQUESTS_PER_HOUR_PER_OFFICIAL", 6)),
+        "REVIEW_REQUESTS_PER_HOUR_PER_LETTER": int(_number(env, "REVIEW_REQUESTS_PER_HOUR_PER_LETTER", 3)),
     }
     config.update(overrides)
     return config

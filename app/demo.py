@@ -13,7 +13,7 @@ from app.extensions import db
 from app.letters import creation, endorsements
 from app.letters.models import Letter
 from app.letters.write_lock import letter_write_lock
-from app.review import locking
+from app.review import approvals, locking
 from app.shared.db_types import utcnow
 from app.shared.secret_tokens import digest
 from app.signing import signature_log, signatures
@@ -85,6 +85,7 @@ def _ensure_locked_demo_letter(drafter: Official, clerk: Official, reviewer: Off
     if db.session.scalar(select(Letter).where(Letter.title == LOCKED_TITLE)) is not None:
         return
     letter = creation.create_letter(drafter, LOCKED_TITLE, LOCKED_TEXT)
+    approvals.approve(reviewer, letter.id, 0)  # the mayor's office approved the text the clerk locks
     locking.lock_letter(clerk, letter.id)
     endorsements.endorse(drafter, letter.id, "Alder, Ward 26")
     endorsements.endorse(reviewer, letter.id, "Mayor's Office")

@@ -15,6 +15,7 @@ from app import create_app
 from app.accounts import api_tokens
 from app.accounts.models import Official
 from app.accounts.passwords import hash_password
+from app.drafting import edit_limits
 from app.extensions import db
 from app.letters.revision_texts import cache as revision_text_cache
 from app.signing.public_letter import live_counter
@@ -92,6 +93,7 @@ def app(app_config: dict, mailbox: Mailbox) -> Iterator[Flask]:
     # Per-process caches outlive an app; each test starts from an empty one.
     live_counter.clear()
     revision_text_cache.clear()
+    edit_limits.buckets.clear()
     with app.app_context():
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         if url.startswith("postgresql"):

@@ -126,8 +126,11 @@ def test_wrong_password_and_unknown_email_get_one_generic_message(client, drafte
 
 
 def test_sign_in_is_rate_limited(client, drafter, submit_form):
+    # Different addresses, so that this is the per-address limit (tests/test_sign_in_slowdown.py
+    # has the per-account one).
     statuses = [
-        submit_form("/auth/sign-in", {"email": drafter.email, "password": f"wrong {i}"}).status_code for i in range(11)
+        submit_form("/auth/sign-in", {"email": f"nobody{i}@city.example", "password": "wrong"}).status_code
+        for i in range(11)
     ]
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
@@ -140,7 +143,8 @@ def test_rate_limit_allowlist_exempts_addresses(app, client, drafter, submit_for
 
     app.config["RATE_LIMIT_ALLOWLIST"] = parse_networks("10.0.0.0/8, 127.0.0.1")
     statuses = {
-        submit_form("/auth/sign-in", {"email": drafter.email, "password": f"wrong {i}"}).status_code for i in range(12)
+        submit_form("/auth/sign-in", {"email": f"nobody{i}@city.example", "password": "wrong"}).status_code
+        for i in range(12)
     }
     assert statuses == {401}
 
@@ -208,3 +212,53 @@ def test_invitation_mail_in_spanish(app, client, clerk, sign_in, submit_form, ma
     deliver(app)
     [message] = mailbox.to("luz@city.example")
     assert "Hola" in text_part(message)
+
+
+def reset_links(app, client, submit_form, mailbox, email: str, count: int) -> list[str]:
+    """Ask for `count` password-reset links for `email` and return their paths, oldest first."""
+    for _ in range(count):
+        submit_form("/auth/reset", {"email": email})
+    deliver(app)
+    return [link_path(links_in(message)[0]) for message in mailbox.to(email)]
+
+
+def choose_password(client, path: str, password: str = NEW_PASSWORD):
+    from tests.conftest import csrf_token_from
+
+    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    return client.post(path, data={"password": password, "confirm": password, "csrf_token": token})
+
+
+def test_using_one_reset_link_kills_the_older_and_newer_ones(app, client, drafter, submit_form, mailbox):
+    first, second, third = reset_links(app, client, submit_form, mailbox, drafter.email, 3)
+    assert choose_password(app.test_client(), second).status_code == 302
+    for other in (first, third):
+        page = app.test_client().get(other)
+        assert page.status_code == 410
+        assert "already been used" in page.get_data(as_text=True)
+        assert choose_password(app.test_client(), other, "another long password").status_code == 410
+    db.session.expire_all()
+    assert db.session.scalar(select(SignInLink).where(SignInLink.used_at.is_(None))) is None
+
+
+def test_using_a_reset_link_kills_the_invitation_and_back(app, runner, client, submit_form, mailbox):
+    result = runner.invoke(args=["users", "create", "new@city.example", "--name", "New Alder", "--role", "drafter"])
+    invitation = link_path(result.output.strip().splitlines()[-1])
+    [reset] = reset_links(app, client, submit_form, mailbox, "new@city.example", 1)
+    assert choose_password(app.test_client(), reset).status_code == 302
+    assert app.test_client().get(invitation).status_code == 410
+
+    result = runner.invoke(args=["users", "create", "other@city.example", "--name", "Other", "--role", "drafter"])
+    invitation = link_path(result.output.strip().splitlines()[-1])
+    [reset] = reset_links(app, client, submit_form, mailbox, "other@city.example", 1)
+    assert choose_password(app.test_client(), invitation).status_code == 302
+    assert app.test_client().get(reset).status_code == 410
+
+
+def test_a_password_change_kills_open_links(app, client, drafter, submit_form, mailbox):
+    from app.accounts import officials
+
+    [reset] = reset_links(app, client, submit_form, mailbox, drafter.email, 1)
+    officials.set_password(drafter, NEW_PASSWORD)
+    db.session.commit()
+    assert app.test_client().get(reset).status_code == 410

@@ -1,5 +1,6 @@
 """No IP address is written anywhere (issue 11, item 3): `python wsgi.py` and gunicorn, sent bad
-requests from a client address of their own, log the errors without it."""
+requests from a client address of their own, write it nowhere in their output; an unexpected
+server error is printed without the request's address."""
 
 from __future__ import annotations
 
@@ -86,7 +87,30 @@ def test_bad_requests_are_logged_without_the_client_address(database, tmp_path, 
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
 
-    assert [answer.split(b"\r\n", 1)[0].split(b" ")[1] for answer in answers] == [b"400", b"400", b"400", b"404"]
+    assert [answer.split(b"\r\n", 1)[0].split(b" ")[1] for answer in answers] == [b"400", b"431", b"400", b"404"]
     output = log_path.read_text(errors="replace")
-    assert "Invalid" in output, output  # the errors were logged: the test would see an address
+    assert "Undersigned is serving" in output or "Booting worker" in output, output
     assert CLIENT not in output, output
+
+
+def test_an_unexpected_server_error_is_printed_without_the_client_address(capfd):
+    from gevent import socket as gsocket
+
+    from app.web.server import ContractHandler, Server
+
+    def failing_app(environ, start_response):
+        raise RuntimeError("a fault outside the app's error handlers")
+
+    server = Server(("127.0.0.1", 0), failing_app, handler_class=ContractHandler, log=None)
+    server.start()
+    try:
+        connection = gsocket.create_connection(server.address, timeout=10)
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+        assert connection.recv(100).startswith(b"HTTP/1.1 500")
+        connection.close()
+    finally:
+        server.stop(timeout=1)
+
+    printed = capfd.readouterr().err
+    assert "a fault outside the app's error handlers" in printed  # the error itself is printed
+    assert "127.0.0.1" not in printed and "REMOTE_ADDR" not in printed, printed

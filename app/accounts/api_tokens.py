@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.accounts.events import announce_credentials_ended
 from app.accounts.models import ApiToken, Official
 from app.audit import log as audit
 from app.extensions import db
@@ -28,6 +29,11 @@ def issue_token(official: Official, label: str = "API token") -> str:
 
 def authenticate_token(token: str) -> Official:
     """The active official owning this active token, or Unauthorized."""
+    return active_token(token).official
+
+
+def active_token(token: str) -> ApiToken:
+    """This token's record if it is active and its official too (its use is noted), or Unauthorized."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise Unauthorized(_("The API token is missing or not valid."))
     record = db.session.scalar(select(ApiToken).where(ApiToken.token_digest == digest(token)))
@@ -37,7 +43,7 @@ def authenticate_token(token: str) -> Official:
     if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 60:
         record.last_used_at = now
         db.session.commit()
-    return record.official
+    return record
 
 
 def list_tokens(official: Official) -> list[ApiToken]:
@@ -53,6 +59,8 @@ def revoke_token(official: Official, token_id: int) -> None:
     if record is None or record.official_id != official.id:
         raise NotFound(_("No such token."))
     if record.revoked_at is None:
+        official_id = official.id
         record.revoked_at = utcnow()
-        audit.record(official, "api_token.revoked", f"official:{official.id}", token_id=token_id)
+        audit.record(official, "api_token.revoked", f"official:{official_id}", token_id=token_id)
         db.session.commit()
+        announce_credentials_ended(official_id)

@@ -7,9 +7,12 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from flask_babel import ngettext
+from sqlalchemy import func, select, update
 
+from app.accounts import sign_in_throttle
 from app.accounts.authorization import Action, require
+from app.accounts.events import announce_credentials_ended
 from app.accounts.models import LinkPurpose, Official, Role, SignInLink
 from app.accounts.passwords import (
     MAX_PASSWORD_LENGTH,
@@ -22,7 +25,7 @@ from app.audit import log as audit
 from app.extensions import db
 from app.mail.queue import queue_mail
 from app.shared.db_types import utcnow
-from app.shared.errors import Conflict, InvalidInput, NotFound
+from app.shared.errors import Conflict, InvalidInput, NotFound, ServiceError
 from app.shared.secret_tokens import digest, new_token
 from app.shared.validation import clean_text, normalise_email
 
@@ -32,6 +35,25 @@ class SignInFailed(InvalidInput):
 
     code = "sign_in_failed"
     status = 401
+
+
+class SignInSlowedDown(ServiceError):
+    """Too many wrong passwords for this account just now: wait a few seconds (never longer
+    than sign_in_throttle.MAX_WAIT_SECONDS)."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(
+            ngettext(
+                "Too many failed sign-ins for this account. Wait %(num)s second, then try again.",
+                "Too many failed sign-ins for this account. Wait %(num)s seconds, then try again.",
+                seconds,
+            ),
+            details={"retry_after": seconds},
+        )
+        self.seconds = seconds
 
 
 class LinkInvalid(InvalidInput):
@@ -161,34 +183,57 @@ def validate_new_password(password: object) -> str:
 
 
 def redeem_link(token: str, new_password: str) -> Official:
-    """Use a one-time link to set the official's password; the link is spent."""
+    """Use a one-time link to set the official's password; the link, and every other open link
+    of that official, is spent."""
     validate_new_password(new_password)
     link = check_link(token)
-    # Spend the link atomically: a concurrent second use updates no row.
+    # One official's links are redeemed one at a time (a row lock on PostgreSQL; SQLite has one
+    # writer): a concurrent use of this link or of another of theirs finds it spent below.
+    db.session.execute(select(Official.id).where(Official.id == link.official_id).with_for_update())
     spent = db.session.execute(
-        SignInLink.__table__.update()
-        .where(SignInLink.id == link.id, SignInLink.used_at.is_(None))
-        .values(used_at=utcnow())
+        update(SignInLink).where(SignInLink.id == link.id, SignInLink.used_at.is_(None)).values(used_at=utcnow())
     ).rowcount
     if spent != 1:
         db.session.rollback()
         raise LinkInvalid(_("This link has already been used."))
     official = link.official
-    official.password_hash = hash_password(new_password)
-    official.session_version += 1
+    set_password(official, new_password)
     audit.record(official, "official.password_set", f"official:{official.id}", via=link.purpose)
     db.session.commit()
+    announce_credentials_ended(official.id)
     return official
 
 
+def set_password(official: Official, new_password: str) -> None:
+    """Give the official a new password, in the caller's transaction: their other sessions end
+    and every sign-in link still open for them (invitations, resets) dies."""
+    official.password_hash = hash_password(validate_new_password(new_password))
+    official.session_version += 1
+    db.session.execute(
+        update(SignInLink)
+        .where(SignInLink.official_id == official.id, SignInLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
 def authenticate(email: str, password: str) -> Official:
-    """The official with this email and password, or SignInFailed (one generic message)."""
+    """The official with this email and password, or SignInFailed (one generic message). After
+    repeated failures for one account, SignInSlowedDown while that account's short wait lasts
+    (app/accounts/sign_in_throttle.py); unknown addresses are treated alike."""
     official = None
     with contextlib.suppress(InvalidInput):
         official = find_by_email(normalise_email(email))
+    throttle = sign_in_throttle.throttle()
+    account = sign_in_throttle.account_key(official.id if official is not None else None, email or "")
+    if throttle is not None and (wait := throttle.seconds_to_wait(account)):
+        raise SignInSlowedDown(wait)
     stored = official.password_hash if official is not None else None
     if not verify_password(stored, password or "") or official is None or not official.active:
+        if throttle is not None:
+            throttle.failed(account)
         raise SignInFailed(_("Email or password is not correct."))
+    if throttle is not None:
+        throttle.succeeded(account)
     if needs_rehash(official.password_hash):
         official.password_hash = hash_password(password)
         db.session.commit()
@@ -222,4 +267,14 @@ def set_active(actor: Official, official_id: int, active: bool) -> Official:
     official.session_version += 1
     audit.record(actor, "official.activated" if active else "official.deactivated", f"official:{official.id}")
     db.session.commit()
+    announce_credentials_ended(official.id)
     return official
+
+
+def sign_out(official: Official) -> None:
+    """End the official's browser sessions, on every device: a copy of the session cookie no
+    longer signs anyone in, and the drafting connections those sessions opened close."""
+    official_id = official.id
+    official.session_version = Official.session_version + 1  # in SQL: a concurrent bump is not lost
+    db.session.commit()
+    announce_credentials_ended(official_id)

@@ -7,18 +7,14 @@ from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 
 from app.accounts import officials
+from app.accounts.current import current_official
 from app.accounts.forms import ResetRequestForm, SetPasswordForm, SignInForm
 from app.extensions import limiter
 from app.shared.errors import InvalidInput
 from app.web.forms import ConfirmForm
+from app.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("letters.dashboard")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -31,8 +27,11 @@ def sign_in():
         except officials.SignInFailed:
             flash(_("Email or password is not correct."), "error")
             return render_template("accounts/sign_in.html", form=form), 401
+        except officials.SignInSlowedDown as slowed:
+            flash(slowed.message, "error")
+            return render_template("accounts/sign_in.html", form=form), 429, {"Retry-After": str(slowed.seconds)}
         login_user(official)
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next"), url_for("letters.dashboard")))
     return render_template("accounts/sign_in.html", form=form)
 
 
@@ -40,8 +39,9 @@ def sign_in():
 @login_required
 def sign_out():
     if ConfirmForm().validate_on_submit():
+        officials.sign_out(current_official())
         logout_user()
-        flash(_("You are signed out."), "info")
+        flash(_("You are signed out, on this device and every other."), "info")
     return redirect(url_for("letters.home"))
 
 

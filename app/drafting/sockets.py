@@ -15,31 +15,65 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from app.accounts import api_tokens
+from app.accounts import credentials
+from app.accounts.credentials import Credential
+from app.accounts.events import credentials_ended
 from app.accounts.models import Official
+from app.drafting import edit_limits, presence
 from app.drafting import edits as drafting
-from app.drafting import presence
 from app.drafting.broadcast import NAMESPACE, room, subscribe
+from app.drafting.payloads import PacketJSON, check_payload
 from app.extensions import db, socketio
 from app.shared.errors import InvalidInput, NotFound, ServiceError, Unauthorized
 from app.shared.ids import is_whole_number, whole_number
 
 log = logging.getLogger(__name__)
 
-# Which official each connection belongs to (connections are local to a process).
-_connections: dict[str, int] = {}
+# What each connection was opened with (connections are local to a process).
+_connections: dict[str, Credential] = {}
 
 
 def connection_official() -> Official | None:
-    official_id = _connections.get(request.sid)
-    if official_id is None:
+    """The connection's official while its credential holds (checked on every request, one
+    query); a connection whose session or token has ended is taken out of its rooms at once."""
+    credential = _connections.get(request.sid)
+    if credential is None:
         return None
-    official = db.session.get(Official, official_id)
-    return official if official is not None and official.active else None
+    official = credentials.official_holding(credential)
+    if official is None:
+        _forget_connection(request.sid)
+    return official
 
 
-def error_answer(code: str, message: str) -> dict[str, Any]:
-    return {"ok": False, "error": {"code": code, "message": message}}
+def _forget_connection(sid: str) -> None:
+    """A connection whose credential ended gets nothing more: no room's events, no presence."""
+    _connections.pop(sid, None)
+    for name in socketio.server.rooms(sid, namespace=NAMESPACE):
+        if name != sid:
+            leave_room(name, sid=sid, namespace=NAMESPACE)
+    for letter_id in presence.leave_all(sid):
+        emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
+
+
+def close_ended_connections(official_id: int) -> None:
+    """Subscriber of `credentials_ended`: close this process's connections of that official
+    whose session or token no longer holds. A failure here is only logged: the change is
+    committed, and each connection's next request is checked anyway."""
+    try:
+        for sid, credential in list(_connections.items()):
+            if credential.official_id == official_id and credentials.official_holding(credential) is None:
+                _connections.pop(sid, None)
+                socketio.server.disconnect(sid, namespace=NAMESPACE)
+    except Exception:
+        log.exception("could not close the drafting connections of official %s", official_id)
+
+
+def error_answer(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A refusal; an edit over the rate limit also says after how many seconds to send it again."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details and "retry_after" in details:
+        error["retry_after"] = details["retry_after"]
+    return {"ok": False, "error": error}
 
 
 def _code_for(error: ServiceError) -> str:
@@ -59,12 +93,10 @@ def acknowledged(handler: Callable[[Official, dict], dict]) -> Callable[[Any], d
             official = connection_official()
             if official is None:
                 raise Unauthorized(_("This connection is not signed in."))
-            if not isinstance(payload, dict):
-                raise InvalidInput(_("The payload must be an object."))
-            return {"ok": True, **handler(official, payload)}
+            return {"ok": True, **handler(official, check_payload(payload))}
         except ServiceError as error:
             db.session.rollback()
-            return error_answer(_code_for(error), error.message)
+            return error_answer(_code_for(error), error.message, error.details)
         except Exception:
             db.session.rollback()
             log.exception("drafting event failed")
@@ -77,12 +109,13 @@ def acknowledged(handler: Callable[[Official, dict], dict]) -> Callable[[Any], d
 
 @socketio.on("connect", namespace=NAMESPACE)
 def on_connect(auth: Any = None) -> None:
-    official = None
+    official = credential = None
     try:
         if isinstance(auth, dict) and isinstance(auth.get("token"), str):
-            official = api_tokens.authenticate_token(auth["token"])
+            official, credential = credentials.for_token(auth["token"])
         elif current_user and current_user.is_authenticated:
             official = current_user._get_current_object()
+            credential = credentials.for_session(official)
     except ServiceError:
         official = None
     except Exception as error:  # the database is down: say so instead of leaving the client hanging
@@ -98,13 +131,14 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(
             "unauthorized", {"code": "unauthorized", "message": _("Sign in, or connect with auth {token: TOKEN}.")}
         )
-    _connections[request.sid] = official.id
+    _connections[request.sid] = credential
     db.session.remove()
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_args: Any) -> None:
     _connections.pop(request.sid, None)
+    edit_limits.forget_connection(request.sid)
     for letter_id in presence.leave_all(request.sid):
         emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
 
@@ -133,6 +167,7 @@ def on_leave(official: Official, payload: dict) -> dict:
 @socketio.on("edit", namespace=NAMESPACE)
 @acknowledged
 def on_edit(official: Official, payload: dict) -> dict:
+    edit_limits.admit_edit(request.sid, official.id)
     stored = drafting.submit_edit(
         official,
         payload.get("letter_id"),
@@ -188,5 +223,7 @@ def register_sockets(app: Flask) -> None:
         channel=app.config.get("SOCKETIO_CHANNEL", "undersigned"),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         manage_session=False,
+        json=PacketJSON,
     )
     subscribe()
+    credentials_ended.connect(close_ended_connections)

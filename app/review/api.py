@@ -220,11 +220,12 @@ class Checkpoints(MethodView):
 class ReviewRequests(MethodView):
     @blp.arguments(ReviewRequestCreateSchema)
     @blp.response(201, ReviewRequestSchema)
-    @answers(400, 401, 403, 404, 413, 415)
+    @answers(400, 401, 403, 404, 413, 415, 429)
     @blp.doc(security=BEARER)
     def post(self, payload: dict, letter_id: int) -> ReviewRequest:
         """Ask the mayor's office to review a checkpoint (drafter, clerk): every reviewer is emailed.
-        404 for a checkpoint of another letter, or none."""
+        404 for a checkpoint of another letter, or none. 429 `rate_limited` (with Retry-After) beyond
+        a few requests an hour per official and per letter."""
         return review.request_review(api_official(), letter_id, payload["checkpoint_id"], payload["message"])
 
 

@@ -20,9 +20,11 @@ from app.letters.loading import Need, load_letter
 from app.letters.models import Letter, Revision
 from app.letters.revision_texts import text_at
 from app.letters.revisions import MAX_EDIT_ID_LENGTH, store_edit, stored_revision
+from app.letters.write_lock import letter_write_lock
 from app.mail.queue import queue_mail
-from app.review.history import require_revision
+from app.review.history import diff_revisions, require_revision
 from app.review.models import Approval, Checkpoint, ReviewRequest
+from app.review.review_request_limits import check_review_request_limits
 from app.shared.errors import Conflict, InvalidInput, LetterLocked, NotFound
 from app.shared.ids import whole_number
 from app.shared.validation import clean_text
@@ -103,7 +105,8 @@ def request_review(
     actor: Official | None, letter_id: object, checkpoint_id: object, message: object = ""
 ) -> ReviewRequest:
     """The clerk or a drafter asks the mayor's office to review a checkpoint: every active
-    reviewer is emailed a link to the diff."""
+    reviewer is emailed a link to the diff. Limited per official and per letter (429, see
+    app/review/review_request_limits.py)."""
     require(actor, Action.REQUEST_REVIEW)
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     checkpoint = get_checkpoint(letter, checkpoint_id)
@@ -114,44 +117,47 @@ def request_review(
             _("The message may have at most %(n)s characters.", n=MAX_MESSAGE_LENGTH), details={"field": "message"}
         )
     message = message.strip()
-    reviewers = list(
-        db.session.scalars(
-            select(Official)
-            .where(Official.role == Role.REVIEWER.value, Official.active.is_(True))
-            .order_by(Official.id)
+    # Held like a change to the letter, so that simultaneous requests are counted one by one.
+    with letter_write_lock(letter.id):
+        check_review_request_limits(actor, letter.id)
+        reviewers = list(
+            db.session.scalars(
+                select(Official)
+                .where(Official.role == Role.REVIEWER.value, Official.active.is_(True))
+                .order_by(Official.id)
+            )
         )
-    )
-    first, last = range_for_checkpoint(letter, checkpoint)
-    base_url = current_app.config["PUBLIC_BASE_URL"]
-    link = f"{base_url}/drafts/{letter.id}/review/diff?from={first}&to={last}"
-    review_link = f"{base_url}/drafts/{letter.id}/review"
-    for reviewer in reviewers:
-        queue_mail(
-            reviewer.email,
-            "review_request",
-            locale=reviewer.locale or "en",
-            reviewer=reviewer,
-            requester=actor,
-            letter=letter,
-            checkpoint=checkpoint,
-            first=first,
-            last=last,
+        first, last = range_for_checkpoint(letter, checkpoint)
+        base_url = current_app.config["PUBLIC_BASE_URL"]
+        link = f"{base_url}/drafts/{letter.id}/review/diff?from={first}&to={last}"
+        review_link = f"{base_url}/drafts/{letter.id}/review"
+        for reviewer in reviewers:
+            queue_mail(
+                reviewer.email,
+                "review_request",
+                locale=reviewer.locale or "en",
+                reviewer=reviewer,
+                requester=actor,
+                letter=letter,
+                checkpoint=checkpoint,
+                first=first,
+                last=last,
+                message=message,
+                link=link,
+                review_link=review_link,
+            )
+        request = ReviewRequest(
+            letter_id=letter.id,
+            checkpoint_id=checkpoint.id,
+            requested_by_id=actor.id,
             message=message,
-            link=link,
-            review_link=review_link,
+            recipients=len(reviewers),
         )
-    request = ReviewRequest(
-        letter_id=letter.id,
-        checkpoint_id=checkpoint.id,
-        requested_by_id=actor.id,
-        message=message,
-        recipients=len(reviewers),
-    )
-    db.session.add(request)
-    audit.record(
-        actor, "review.requested", f"letter:{letter.id}", checkpoint=checkpoint.revision, recipients=len(reviewers)
-    )
-    db.session.commit()
+        db.session.add(request)
+        audit.record(
+            actor, "review.requested", f"letter:{letter.id}", checkpoint=checkpoint.revision, recipients=len(reviewers)
+        )
+        db.session.commit()
     return request
 
 
@@ -216,6 +222,29 @@ class ApprovalStatus:
     @property
     def approved(self) -> bool:
         return self.approved_revision is not None
+
+
+@dataclass(frozen=True)
+class ApprovalDiff:
+    """What a reviewer approves: `revision`, shown as the changes from the last revision approved
+    before it (`base`; None when none was, and then from the letter as created)."""
+
+    revision: int
+    base: int | None
+    diffs: list[tuple[int, str]]
+    approved_by: list[Approval]
+
+    @property
+    def first(self) -> int:
+        return 0 if self.base is None else self.base
+
+
+def approval_diff(letter: Letter, revision: int) -> ApprovalDiff:
+    """The approve form's view of `revision` (an existing revision of `letter`)."""
+    approvals = approvals_for(letter)
+    base = max((a.revision for a in approvals if a.revision < revision), default=None)
+    diffs = diff_revisions(letter, 0 if base is None else base, revision)
+    return ApprovalDiff(revision, base, diffs, [a for a in approvals if a.revision == revision])
 
 
 def approval_status(letter: Letter) -> ApprovalStatus:

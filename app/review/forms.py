@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.review.locking import MAX_REASON_LENGTH
+
 
 class SuggestionForm(FlaskForm):
     base_revision = HiddenField()
@@ -83,3 +85,21 @@ class RevisionActionForm(FlaskForm):
     revision = HiddenField()
     edit_id = HiddenField()
     submit = SubmitField(_l("Confirm"))
+
+
+class LockForm(FlaskForm):
+    """The clerk locks the revision the page showed; without a reviewer's approval of its text,
+    with a written reason."""
+
+    revision = HiddenField(
+        validators=[DataRequired(message=_l("This page is out of date: reload it and check the text before locking."))]
+    )
+    reason = TextAreaField(
+        _l("Reason for locking without approval"),
+        validators=[Optional(), Length(max=MAX_REASON_LENGTH)],
+        description=_l(
+            "Required when no reviewer has approved this text. It is recorded in the audit log and printed in "
+            "the delivery packet; the public page says the text was locked without a reviewer's approval."
+        ),
+        render_kw={"rows": 3},
+    )

@@ -145,6 +145,25 @@ class Approval(db.Model):
         )
 
 
+class LockRecord(db.Model):
+    """How the clerk locked a letter: the revision locked, the approved revision whose text it is
+    (none: locked without a reviewer's approval) and, then, the clerk's written reason."""
+
+    __tablename__ = "lock_records"
+
+    letter_id: Mapped[int] = mapped_column(
+        ForeignKey("letters.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    revision: Mapped[int]
+    approved_revision: Mapped[int | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_revision is not None
+
+
 class BlameSnapshot(db.Model):
     """The authorship of one revision's text, kept every few revisions so that blame is carried
     forward from the nearest one instead of replaying the history.

@@ -13,6 +13,7 @@ from marshmallow import EXCLUDE, Schema, fields
 from app.letters.revisions import MAX_EDIT_ID_LENGTH
 from app.review.approvals import MAX_MESSAGE_LENGTH
 from app.review.comments import MAX_BODY_LENGTH
+from app.review.locking import MAX_REASON_LENGTH
 from app.review.suggestions import MAX_NOTE_LENGTH
 from app.web.api.fields import NOT_BLANK, Flag, InputField, InputSchema, Offset, OneLine, Text, WholeNumber
 from app.web.api.schemas import Author, AuthorSchema
@@ -277,6 +278,27 @@ class ThreadSchema(CommentSchema):
         if attr == "replies":
             return obj.replies
         return super().get_attribute(obj.comment, attr, default)
+
+
+class LockSchema(InputSchema):
+    """The optional body of a lock: the revision the clerk saw, and a reason when no reviewer
+    approved its text."""
+
+    revision = WholeNumber(
+        metadata={
+            "description": "lock only this revision: 409 `stale` (nothing locked) if the letter has moved past it; "
+            "default: the newest"
+        }
+    )
+    reason = Text(
+        min_length=1,
+        max_length=MAX_REASON_LENGTH,
+        pattern=NOT_BLANK,
+        metadata={
+            "description": "why the text is locked without a reviewer's approval of it (recorded with the lock "
+            "and printed in the delivery packet); optional"
+        },
+    )
 
 
 class LockedSchema(Schema):

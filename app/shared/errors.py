@@ -49,3 +49,14 @@ class LetterLocked(Conflict):
 class TooLarge(ServiceError):
     code = "too_large"
     status = 413
+
+
+class RateLimited(ServiceError):
+    """Too many of something in too short a time; `details["retry_after"]` says how many seconds
+    until it may be tried again (the API sends it as Retry-After)."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})

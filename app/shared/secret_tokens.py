@@ -11,4 +11,6 @@ def new_token(prefix: str = "") -> str:
 
 
 def digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    """The SHA-256 hex digest of a token as UTF-8. Any string has one: a lone surrogate a client
+    sent (never part of a real token) is encoded as is, so it simply matches no token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

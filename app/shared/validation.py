@@ -34,3 +34,29 @@ def clean_text(value: object, field: str, *, min_length: int = 1, max_length: in
     if any(ch in value for ch in "\r\n\x00"):
         raise InvalidInput(_("%(field)s must be one line.", field=field), details={"field": field})
     return value
+
+
+def is_storable(value: object) -> bool:
+    """Whether every string in `value` (nested lists and dicts included, keys too) is text a
+    database can keep: no NUL character and no lone surrogate (\\ud800-\\udfff). Iterative, so
+    that a deeply nested value is checked without recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item or not _encodes(item):
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return True
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -15,6 +15,7 @@ from app.extensions import limiter
 from app.letters import endorsements
 from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
+from app.review import locking
 from app.shared.errors import InvalidInput
 from app.signing import signatures, submissions
 from app.signing.form_freshness import mark_served, seconds_since_served
@@ -81,6 +82,7 @@ def _render_letter_page(letter, form: SignForm, status: int = 200):
         "signing/letter.html",
         letter=letter,
         rendered=render_markdown(letter.text),
+        lock=locking.lock_record(letter.id),
         count=live_counter.get(letter),
         endorsements=endorsements.endorsements_for(letter.id),
         names=public_names(letter.id),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -60,9 +60,14 @@ def _page_title(status: int) -> str:
 
 def handle_service_error(error: ServiceError):
     db.session.rollback()
+    retry_after = error.details.get("retry_after") if error.status == 429 else None
     if wants_json():
-        return json_error(error.status, error.code, error.message, error.details)
-    return _page(error.status, _page_title(error.status), error.message)
+        response = json_error(error.status, error.code, error.message, error.details)
+    else:
+        response = make_response(_page(error.status, _page_title(error.status), error.message))
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def handle_http_exception(error: HTTPException):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 
+from app.web.redirects import safe_next
+
 bp = Blueprint("site", __name__)
 
 
@@ -13,10 +15,7 @@ def set_language():
     if lang not in current_app.config["LANGUAGES"]:
         abort(400)
     session["lang"] = lang
-    target = request.form.get("next") or url_for("letters.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("letters.home")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("letters.home")))
 
 
 @bp.get("/healthz")

@@ -4,7 +4,7 @@ Pending signatures move to `signature_submissions` (their links keep working); `
 confirmed and withdrawn ones. Names that contain a link or an address are marked hidden.
 
 Revision ID: fcf15e4c6965
-Revises: f68e0bff6e41
+Revises: 539d1065c077
 Create Date: 2026-11-28 11:16:07.428739
 
 """
@@ -20,7 +20,7 @@ from app.signing.names import has_link
 
 # revision identifiers, used by Alembic.
 revision = 'fcf15e4c6965'
-down_revision = 'f68e0bff6e41'
+down_revision = '539d1065c077'
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from app.sync import make_patch
 from tests.browser.conftest import (
     ALDER,
     ALDER_2,
+    CLERK,
     DEMO_LETTER_ID,
     REPO_ROOT,
     REVIEWER,
@@ -260,3 +261,61 @@ def test_review_pages_fit_a_phone_and_have_no_axe_violations_in_spanish(signed_i
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 360, f"{path or '/'} is {width} px wide on a 360 px screen"
     axe_check(page)
+
+
+def test_the_clerk_locks_only_the_text_they_saw(live_server, signed_in_page, axe_check):
+    """The reviewer approves a new letter with the approve form; the clerk opens the lock page; an alder
+    changes the text; the clerk's Lock locks nothing and shows the change; the newest text, which no
+    reviewer approved, is locked only with a reason, and its public page says so."""
+    text = "Plant trees on every street.\n"
+    created = api(live_server, "POST", "/letters", ALDER, {"title": "Trees (lock test)", "text": text})
+    assert created.status_code == 201, created.text
+    letter_id = created.json()["id"]
+
+    reviewer = signed_in_page(REVIEWER)
+    reviewer.goto(f"/drafts/{letter_id}/review")
+    form = reviewer.locator("#approve-form")
+    assert "from the letter as created (revision 0) to revision 0" in form.inner_text()
+    with reviewer.expect_navigation():
+        form.get_by_role("button", name="Approve revision 0").click()
+    assert "You approved revision 0." in reviewer.locator(".flashes").inner_text()
+
+    # bypass_csp: axe-core is injected as an inline script, which the app's CSP blocks (see axe_check).
+    clerk = signed_in_page(CLERK, bypass_csp=True)
+    clerk.goto(f"/drafts/{letter_id}/lock")
+    assert "The newest text is the approved text." in clerk.locator("main").inner_text()
+    assert clerk.locator("textarea[name=reason]").count() == 0
+
+    # An alder's change lands while the clerk reads.
+    changed = text.replace("every street", "every street, and water them")
+    suggestion = api(
+        live_server,
+        "POST",
+        f"/letters/{letter_id}/suggestions",
+        ALDER_2,
+        {"base_revision": 0, "patch": make_patch(text, changed), "note": ""},
+    )
+    assert suggestion.status_code == 201, suggestion.text
+    assert api(live_server, "POST", f"/suggestions/{suggestion.json()['id']}/accept", ALDER).status_code == 200
+
+    with clerk.expect_navigation():
+        clerk.get_by_role("button", name="Lock revision 0 for good").click()
+    stale = clerk.locator(".stale")
+    assert "Nothing was locked: the letter has changed" in stale.inner_text()
+    assert clerk.locator("#changes-since-seen ins", has_text="water them").count() == 1
+    assert api(live_server, "GET", f"/letters/{letter_id}", ALDER).json()["status"] == "drafting"
+    axe_check(clerk)
+
+    # Revision 1 is not approved: the page asks for a reason and locks nothing without one.
+    with clerk.expect_navigation():
+        clerk.get_by_role("button", name="Lock revision 1 for good").click()
+    assert "give the reason for locking it anyway" in clerk.locator("main").inner_text()
+    clerk.get_by_label("Reason for locking without approval").fill("The board votes tonight; approved by phone.")
+    with clerk.expect_navigation():
+        clerk.get_by_role("button", name="Lock revision 1 for good").click()
+    assert f"/letters/{letter_id}" in clerk.url
+    assert "locked without a reviewer's approval" in clerk.locator("#unapproved-notice").inner_text()
+    locked = api(live_server, "GET", f"/letters/{letter_id}", ALDER).json()
+    assert locked["status"] == "locked" and locked["revision"] == 1 and "water them" in locked["text"]
+    for page in (reviewer, clerk):
+        assert page.errors == [], f"uncaught script errors on {page.url}: {page.errors}"

@@ -186,6 +186,25 @@ test('conflict: catch up, then resend the rebuilt change with a new edit_id', ()
   assert.equal(applyPatchExact('Xabc', edit.payload.patch), 'Xabcd');
 });
 
+test('rate limited: wait retry_after, then send the same change again, without a resync', () => {
+  const { session, transport, timers } = setup({ text: 'abc', revision: 5 });
+  session.setText('abcd');
+  timers.flush();
+  const limited = { code: 'bad_request', message: 'Too many edits at once', retry_after: 0.2 };
+  transport.last('edit').ack({ ok: false, error: limited });
+  assert.equal(transport.all('fetch').length, 0, 'no catch-up: nothing was wrong with the edit');
+  assert.equal(transport.all('join').length, 1, 'no resync');
+  assert.equal(session.status === 'error', false);
+  timers.flush();
+  assert.equal(transport.all('edit').length, 2);
+  const edit = transport.last('edit');
+  assert.equal(edit.payload.base_revision, 5);
+  assert.equal(applyPatchExact('abc', edit.payload.patch), 'abcd');
+  edit.ack({ ok: true, revision: 6 });
+  transport.fire('revision', { letter_id: 7, revision: 6, patch: edit.payload.patch, edit_id: edit.payload.edit_id, author: {} });
+  assert.equal(session.text, 'abcd');
+});
+
 test('reconnect: rejoin, resend the same edit, fetch what was missed; nothing typed is lost', () => {
   const { session, transport, timers } = setup({ text: 'hello', revision: 2 });
   session.setText('hello world');

@@ -77,13 +77,14 @@ def test_sign_in_rate_limit_is_shared_between_processes(services, app_factory):
         assert page.status_code == 200
         forms.append((app, session, _csrf_token(page.text)))
 
-    email = f"nobody-{uuid.uuid4().hex[:8]}@multiprocess.invalid"
+    run = uuid.uuid4().hex[:8]
     statuses = []
     for attempt in range(11):  # "10 per minute" on POST /auth/sign-in, alternating processes
         app, session, token = forms[attempt % 2]
         answer = session.post(
             f"{app.url}/auth/sign-in",
-            data={"email": email, "password": "not the password", "csrf_token": token},
+            # A new address each time: this is the per-address limit, not the per-account slow-down.
+            data={"email": f"nobody-{run}-{attempt}@multiprocess.invalid", "password": "wrong", "csrf_token": token},
             allow_redirects=False,
             timeout=30,
         )
@@ -91,6 +92,32 @@ def test_sign_in_rate_limit_is_shared_between_processes(services, app_factory):
     for _app, session, _token in forms:
         session.close()
     assert statuses == [401] * 10 + [429], statuses
+
+
+def test_sign_in_slow_down_per_account_is_shared_between_processes(services, app_factory):
+    """Wrong passwords for one account count across processes: after 5, alternating between
+    them, the next attempt waits on either (RATELIMIT_STORAGE_URI is Redis)."""
+    apps = app_factory(
+        ["slow-A", "slow-B"], RATE_LIMIT_ALLOWLIST="127.0.0.1", RATELIMIT_STORAGE_URI=services.redis.url(3)
+    )
+    forms = []
+    for app in apps:
+        session = requests.Session()
+        forms.append((app, session, _csrf_token(session.get(f"{app.url}/auth/sign-in", timeout=30).text)))
+    email = f"nobody-{uuid.uuid4().hex[:8]}@multiprocess.invalid"
+    answers = []
+    for attempt in range(7):
+        app, session, token = forms[attempt % 2]
+        answer = session.post(
+            f"{app.url}/auth/sign-in",
+            data={"email": email, "password": "not the password", "csrf_token": token},
+            allow_redirects=False,
+            timeout=30,
+        )
+        answers.append((answer.status_code, answer.headers.get("Retry-After") is not None))
+    for _app, session, _token in forms:
+        session.close()
+    assert answers == [(401, False)] * 5 + [(429, True)] * 2, answers
 
 
 def production_site(apps, http_port: int, https_port: int, cert, key) -> str:

@@ -15,8 +15,8 @@ from app.review.forms import (
     RevisionActionForm,
 )
 from app.review.pages.blueprint import bp
-from app.review.pages.helpers import flash_errors, form_number, next_url
-from app.shared.errors import Conflict, InvalidInput
+from app.review.pages.helpers import flash_errors, form_number, letter_for_page, next_url
+from app.shared.errors import Conflict, InvalidInput, RateLimited
 
 # -- checkpoints, review requests, approvals, restore -----------------------------------------
 
@@ -48,7 +48,7 @@ def request_review(letter_id: int) -> Response:
             made = review.request_review(
                 current_official(), letter_id, form_number(form.checkpoint_id.data), form.message.data or ""
             )
-        except InvalidInput as error:
+        except (InvalidInput, RateLimited) as error:
             flash(error.message, "error")
         else:
             flash(
@@ -73,6 +73,17 @@ def approve(letter_id: int) -> Response:
             flash(error.message, "error")
         else:
             flash(_("You approved revision %(n)s.", n=approval.revision), "info")
+            newest = letter_for_page(letter_id).revision
+            if newest > approval.revision:
+                flash(
+                    _(
+                        "A newer revision exists: revision %(newest)s. Your approval is of revision %(n)s only; "
+                        "the changes since then are not approved.",
+                        newest=newest,
+                        n=approval.revision,
+                    ),
+                    "info",
+                )
     return redirect(next_url(letter_id))
 
 

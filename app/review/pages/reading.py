@@ -47,6 +47,7 @@ def overview(letter_id: int):
     open_views = [suggestions.view_suggestion(letter, s) for s in all_suggestions if s.is_open]
     decided = [s for s in reversed(all_suggestions) if not s.is_open]
     threads = comments.threads_for(letter)
+    to_approve = review.approval_diff(letter, revision_arg(letter, "approve"))  # default: the newest
     checkpoint_form = CheckpointForm(revision=str(letter.revision))
     request_form = ReviewRequestForm()
     request_form.checkpoint_id.choices = [
@@ -63,6 +64,9 @@ def overview(letter_id: int):
         diff_stats=stats(diffs),
         changed=any(op != 0 for op, _text in diffs),
         status=review.approval_status(letter),
+        to_approve=to_approve,
+        approve_diff=diff_html(to_approve.diffs),
+        approve_changed=any(op != 0 for op, _text in to_approve.diffs),
         open_suggestions=open_views,
         decided_suggestions=decided,
         threads=threads,
@@ -74,7 +78,7 @@ def overview(letter_id: int):
         button_form=ConfirmForm(),
         can_decide=can(official, Action.DECIDE_SUGGESTION) and not letter.is_locked,
         can_suggest=can(official, Action.SUGGEST) and not letter.is_locked,
-        can_approve=can(official, Action.APPROVE),
+        can_approve=can(official, Action.APPROVE) and not letter.is_locked,
         can_checkpoint=can(official, Action.NAME_CHECKPOINT),
         can_request=can(official, Action.REQUEST_REVIEW),
         SuggestionStatus=SuggestionStatus,

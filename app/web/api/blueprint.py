@@ -14,29 +14,13 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from app.accounts.api_auth import load_api_official
-
-
-def _unstorable(value: Any) -> bool:
-    """Whether a parsed JSON value holds a string no database column can keep: one with a NUL
-    character or a lone surrogate escape (\\ud800-\\udfff)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(item) for item in value)
-    return False
+from app.shared.validation import is_storable
 
 
 class ContractParser(FlaskParser):
     """Invalid input is a 400 `bad_request` (see app/web/errors.py), and documented so. A body
-    must be JSON (415 otherwise) whose strings are text: no NUL, no lone surrogate escape (400)."""
+    must be JSON (415 otherwise) that the parser can read (not nested hundreds of levels deep),
+    whose strings are text: no NUL, no lone surrogate escape (400)."""
 
     DEFAULT_VALIDATION_STATUS = 400
 
@@ -45,8 +29,11 @@ class ContractParser(FlaskParser):
             if req.get_data(cache=True):
                 abort(415, _("Send the body as JSON, with Content-Type: application/json."))
             return core.missing
-        body = core.parse_json(req.get_data(cache=True))
-        if _unstorable(body):
+        try:
+            body = core.parse_json(req.get_data(cache=True))
+        except RecursionError:
+            abort(400, _("The body is nested too deeply."))
+        if not is_storable(body):
             abort(400, _("Text in the body may not contain NUL characters or lone surrogate escapes."))
         return body
 

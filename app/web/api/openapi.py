@@ -17,7 +17,8 @@ from app.web.api.schemas import ErrorSchema
 
 ERRORS: dict[int, str] = {
     400: "The input is not valid (`bad_request`; `bad_patch` for a patch that cannot be read): nothing "
-    "changed. `details.field` names the field when there is one.",
+    "changed. `details.field` names the field when there is one. Text with NUL characters or lone "
+    "surrogates, and JSON nested too deeply to read, are refused this way.",
     401: "No API token, or one that is not valid (`unauthorized`).",
     403: "The official's role may not do this (`forbidden`).",
     404: "No such letter, revision, suggestion, comment or checkpoint, or a draft asked for publicly "
@@ -26,7 +27,8 @@ ERRORS: dict[int, str] = {
     413: "Too large (`too_large`): a body over 1 MiB, a letter over 200,000 UTF-16 code units, or a "
     "patch over its limit.",
     415: "The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`.",
-    429: "Too many requests from this address (`rate_limited`); `Retry-After` says when to try again.",
+    429: "Too many requests (`rate_limited`): from this address, or (review requests) from this official "
+    "or for this letter; `Retry-After` says when to try again.",
     500: "A fault of the server (`server_error`), never an answer to the input; the request was not "
     "completed.",
 }

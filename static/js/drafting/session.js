@@ -577,6 +577,12 @@ export class DraftSession {
     }
     const error = ack.error || { code: 'bad_request', message: '' };
     this._unsend();
+    if (error.code === 'bad_request' && typeof error.retry_after === 'number' && error.retry_after >= 0) {
+      // Over the server's edit rate limit: nothing was stored and our shadow is right;
+      // send the change again once the server allows it.
+      this._retryAfter(Math.min(30000, Math.ceil(error.retry_after * 1000)));
+      return;
+    }
     this._failures += 1;
     if (error.code === 'conflict') {
       // Catch up, then the next flush rebuilds the edit with a new id.
@@ -615,6 +621,15 @@ export class DraftSession {
       this._scheduleFlush(0);
       return;
     }
+    if (this._retryTimer !== null) return;
+    this._retryTimer = this.timers.setTimeout(() => {
+      this._retryTimer = null;
+      this._scheduleFlush(0);
+    }, delay);
+  }
+
+  /** Flush again after `delay` ms (the server asked us to wait). */
+  _retryAfter(delay) {
     if (this._retryTimer !== null) return;
     this._retryTimer = this.timers.setTimeout(() => {
       this._retryTimer = null;

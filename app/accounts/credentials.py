@@ -1,0 +1,50 @@
+"""What a long-lived connection (a drafting socket) was opened with, and whether it still holds.
+
+A browser session holds while the official's `session_version` is the one it signed in with
+(signing out, a new password or a deactivation moves it on); an API token holds until it is
+revoked. A connection checks its credential on every request, in the database, so an ending
+takes effect at once in every process; the process that ends one also sends
+`credentials_ended` (app/accounts/events.py) so that its own connections close at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.accounts import api_tokens
+from app.accounts.models import ApiToken, Official
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A browser session (`session_version`) or an API token (`token_id`) of one official."""
+
+    official_id: int
+    session_version: int | None = None
+    token_id: int | None = None
+
+
+def for_session(official: Official) -> Credential:
+    """The credential of the browser session the official is signed in with."""
+    return Credential(official.id, session_version=official.session_version)
+
+
+def for_token(token: str) -> tuple[Official, Credential]:
+    """The official behind an active API token and its credential, or Unauthorized."""
+    record = api_tokens.active_token(token)
+    return record.official, Credential(record.official_id, token_id=record.id)
+
+
+def official_holding(credential: Credential) -> Official | None:
+    """The active official if the credential still holds (one query), else None."""
+    query = select(Official).where(Official.id == credential.official_id, Official.active.is_(True))
+    if credential.token_id is not None:
+        query = query.join(ApiToken, ApiToken.official_id == Official.id).where(
+            ApiToken.id == credential.token_id, ApiToken.revoked_at.is_(None)
+        )
+    else:
+        query = query.where(Official.session_version == credential.session_version)
+    return db.session.scalar(query)
