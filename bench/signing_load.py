@@ -166,13 +166,13 @@ def main() -> None:
 
     engine = sa.create_engine(env["DATABASE_URL"])
     with engine.connect() as connection:
-        stored = connection.execute(sa.text("SELECT count(*) FROM signatures")).scalar()
+        stored = connection.execute(sa.text("SELECT count(*) FROM signature_submissions")).scalar()
         queued = connection.execute(sa.text("SELECT count(*) FROM outgoing_mail")).scalar()
     engine.dispose()
     print(f"{'what':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx/3xx':>12}")
     for name, r in results.items():
         print(f"{name:<40} {r['rate']:>9.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>12}")
-    print(f"signatures stored: {stored}; confirmation mails queued or sent: {queued} queued")
+    print(f"signature submissions stored: {stored}; confirmation mails queued or sent: {queued} queued")
     out = ROOT / "bench" / "results" / f"signing-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"args": vars(args), "results": results, "stored": stored}, indent=2))

@@ -290,3 +290,16 @@ def test_rate_limit_state_holds_no_ip_address(app, client, letter_id):
     sign(client, letter_id, VICTIM)
     keys = " ".join(str(key) for key in limiter.storage.storage)  # the memory storage's counters
     assert keys and "127.0.0.1" not in keys
+
+
+def test_a_failing_round_task_does_not_stop_the_mail(app, client, letter_id, mailbox):
+    from app.mail.delivery import add_round_task
+
+    def broken() -> None:
+        raise RuntimeError("a feature's round task failed")
+
+    add_round_task(app, broken)
+    sign(client, letter_id, VICTIM)
+
+    assert deliver(app) == 1  # the other tasks ran (the link was prepared) and the mail went out
+    assert len(mailbox.to("v@x.org")) == 1
