@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
@@ -19,10 +19,11 @@ from app.accounts import credentials
 from app.accounts.credentials import Credential
 from app.accounts.events import credentials_ended
 from app.accounts.models import Official
-from app.drafting import edit_limits, presence
+from app.drafting import edit_limits, fanout, presence, relay
 from app.drafting import edits as drafting
-from app.drafting.broadcast import NAMESPACE, room, subscribe
+from app.drafting.broadcast import subscribe
 from app.drafting.payloads import PacketJSON, check_payload
+from app.drafting.rooms import NAMESPACE, PROTOCOLS, protocol_rooms, room, room_v1, room_v2
 from app.extensions import db, socketio
 from app.shared.errors import InvalidInput, NotFound, ServiceError, Unauthorized
 from app.shared.ids import is_whole_number, whole_number
@@ -51,8 +52,13 @@ def _forget_connection(sid: str) -> None:
     for name in socketio.server.rooms(sid, namespace=NAMESPACE):
         if name != sid:
             leave_room(name, sid=sid, namespace=NAMESPACE)
-    for letter_id in presence.leave_all(sid):
-        emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
+    _presence_changed(presence.leave_all(sid))
+
+
+def _presence_changed(letter_ids: list[int]) -> None:
+    for letter_id in letter_ids:
+        presence.announce(letter_id)
+        relay.publish_presence(letter_id)
 
 
 def close_ended_connections(official_id: int) -> None:
@@ -84,25 +90,34 @@ def _code_for(error: ServiceError) -> str:
     return error.code
 
 
+def answer(work: Callable[[], dict]) -> dict:
+    """Run a request: {ok: true, ...} or its error as a code (nothing changed)."""
+    try:
+        return {"ok": True, **work()}
+    except ServiceError as error:
+        db.session.rollback()
+        return error_answer(_code_for(error), error.message, error.details)
+    except Exception:
+        db.session.rollback()
+        log.exception("drafting event failed")
+        return error_answer("server_error", _("The server failed; nothing was changed. Try again."))
+    finally:
+        db.session.remove()
+
+
 def acknowledged(handler: Callable[[Official, dict], dict]) -> Callable[[Any], dict]:
-    """Turn a handler into an acknowledged request: checks the payload and maps errors to codes."""
+    """Turn a handler into an acknowledged request: checks the connection's credential (one
+    query) and the payload, and maps errors to codes."""
 
     @functools.wraps(handler)
     def wrapper(payload: Any = None) -> dict:
-        try:
+        def work() -> dict:
             official = connection_official()
             if official is None:
                 raise Unauthorized(_("This connection is not signed in."))
-            return {"ok": True, **handler(official, check_payload(payload))}
-        except ServiceError as error:
-            db.session.rollback()
-            return error_answer(_code_for(error), error.message, error.details)
-        except Exception:
-            db.session.rollback()
-            log.exception("drafting event failed")
-            return error_answer("server_error", _("The server failed; nothing was changed. Try again."))
-        finally:
-            db.session.remove()
+            return handler(official, check_payload(payload))
+
+        return answer(work)
 
     return wrapper
 
@@ -133,24 +148,35 @@ def on_connect(auth: Any = None) -> None:
         )
     _connections[request.sid] = credential
     db.session.remove()
+    relay.start(current_app._get_current_object())
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_args: Any) -> None:
     _connections.pop(request.sid, None)
     edit_limits.forget_connection(request.sid)
-    for letter_id in presence.leave_all(request.sid):
-        emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
+    _presence_changed(presence.leave_all(request.sid))
 
 
 @socketio.on("join", namespace=NAMESPACE)
 @acknowledged
 def on_join(official: Official, payload: dict) -> dict:
+    """Join a letter's room: {letter_id, protocol?}; version 2 gets `revisions` batches."""
+    protocol = payload.get("protocol", 1)
+    if protocol not in PROTOCOLS or isinstance(protocol, bool):
+        raise InvalidInput(_("protocol must be 1 or 2."))
     letter = drafting.join(official, payload.get("letter_id"))
+    for name in protocol_rooms(letter.id):
+        leave_room(name)
     join_room(room(letter.id))
+    join_room(room_v2(letter.id) if protocol == 2 else room_v1(letter.id))
+    fanout.expect(letter.id, letter.revision)
     presence.enter(letter.id, request.sid, official)
-    emit("presence", presence.snapshot(letter.id), to=room(letter.id), namespace=NAMESPACE)
-    return {"revision": letter.revision, "text": letter.text, "status": letter.status}
+    _presence_changed([letter.id])
+    answer = {"revision": letter.revision, "text": letter.text, "status": letter.status}
+    if protocol == 2:
+        answer["protocol"] = 2
+    return answer
 
 
 @socketio.on("leave", namespace=NAMESPACE)
@@ -158,24 +184,38 @@ def on_join(official: Official, payload: dict) -> dict:
 def on_leave(official: Official, payload: dict) -> dict:
     letter_id = payload.get("letter_id")
     if isinstance(letter_id, int):
-        leave_room(room(letter_id))
+        for name in (room(letter_id), *protocol_rooms(letter_id)):
+            leave_room(name)
         if presence.leave(letter_id, request.sid):
-            emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
+            _presence_changed([letter_id])
     return {}
 
 
 @socketio.on("edit", namespace=NAMESPACE)
-@acknowledged
-def on_edit(official: Official, payload: dict) -> dict:
-    edit_limits.admit_edit(request.sid, official.id)
-    stored = drafting.submit_edit(
-        official,
-        payload.get("letter_id"),
-        payload.get("edit_id"),
-        payload.get("base_revision"),
-        payload.get("patch"),
-    )
-    return {"revision": stored.revision}
+def on_edit(payload: Any = None) -> dict:
+    """An edit: no query before its batch, which checks the connection's credential with the
+    others' in its own transaction."""
+
+    def work() -> dict:
+        credential = _connections.get(request.sid)
+        if credential is None:
+            raise Unauthorized(_("This connection is not signed in."))
+        checked = check_payload(payload)
+        edit_limits.admit_edit(request.sid, credential.official_id)
+        try:
+            stored = drafting.submit_edit(
+                credential,
+                checked.get("letter_id"),
+                checked.get("edit_id"),
+                checked.get("base_revision"),
+                checked.get("patch"),
+            )
+        except Unauthorized:
+            _forget_connection(request.sid)
+            raise
+        return {"revision": stored.revision}
+
+    return answer(work)
 
 
 @socketio.on("fetch", namespace=NAMESPACE)
@@ -225,5 +265,6 @@ def register_sockets(app: Flask) -> None:
         manage_session=False,
         json=PacketJSON,
     )
+    fanout.configure(app)
     subscribe()
     credentials_ended.connect(close_ended_connections)
