@@ -10,7 +10,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
@@ -30,8 +31,11 @@ from app.shared.ids import is_whole_number, whole_number
 
 log = logging.getLogger(__name__)
 
-# What each connection was opened with (connections are local to a process).
+# What each connection was opened with, and the language of its answers (connections are
+# local to a process).
 _connections: dict[str, Credential] = {}
+_languages: dict[str, str] = {}
+_app: Flask  # the app the Socket.IO server was bound to (register_sockets)
 
 
 def connection_official() -> Official | None:
@@ -147,6 +151,7 @@ def on_connect(auth: Any = None) -> None:
             "unauthorized", {"code": "unauthorized", "message": _("Sign in, or connect with auth {token: TOKEN}.")}
         )
     _connections[request.sid] = credential
+    _languages[request.sid] = str(get_locale())
     db.session.remove()
     relay.start(current_app._get_current_object())
 
@@ -154,6 +159,7 @@ def on_connect(auth: Any = None) -> None:
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_args: Any) -> None:
     _connections.pop(request.sid, None)
+    _languages.pop(request.sid, None)
     edit_limits.forget_connection(request.sid)
     _presence_changed(presence.leave_all(request.sid))
 
@@ -191,31 +197,36 @@ def on_leave(official: Official, payload: dict) -> dict:
     return {}
 
 
-@socketio.on("edit", namespace=NAMESPACE)
-def on_edit(payload: Any = None) -> dict:
-    """An edit: no query before its batch, which checks the connection's credential with the
-    others' in its own transaction."""
+def on_edit(sid: str, payload: Any = None) -> dict:
+    """`edit`, the busiest event, is registered on the Socket.IO server itself (see
+    `register_sockets`): it runs in an application context only, in the connection's language,
+    without building a request context (session, URL match, teardown) for every edit. No query
+    runs before its batch, which checks the connection's credential with the others' in its
+    own transaction."""
+    with _app.app_context():
+        g.drafting_sid = sid  # flask-babel keeps a forced locale on `g`, which must not be empty
+        with force_locale(_languages.get(sid) or _app.config["BABEL_DEFAULT_LOCALE"]):
+            return answer(lambda: _edit(sid, payload))
 
-    def work() -> dict:
-        credential = _connections.get(request.sid)
-        if credential is None:
-            raise Unauthorized(_("This connection is not signed in."))
-        checked = check_payload(payload)
-        edit_limits.admit_edit(request.sid, credential.official_id)
-        try:
-            stored = drafting.submit_edit(
-                credential,
-                checked.get("letter_id"),
-                checked.get("edit_id"),
-                checked.get("base_revision"),
-                checked.get("patch"),
-            )
-        except Unauthorized:
-            _forget_connection(request.sid)
-            raise
-        return {"revision": stored.revision}
 
-    return answer(work)
+def _edit(sid: str, payload: Any) -> dict:
+    credential = _connections.get(sid)
+    if credential is None:
+        raise Unauthorized(_("This connection is not signed in."))
+    checked = check_payload(payload)
+    edit_limits.admit_edit(sid, credential.official_id)
+    try:
+        stored = drafting.submit_edit(
+            credential,
+            checked.get("letter_id"),
+            checked.get("edit_id"),
+            checked.get("base_revision"),
+            checked.get("patch"),
+        )
+    except Unauthorized:
+        _forget_connection(sid)
+        raise
+    return {"revision": stored.revision}
 
 
 @socketio.on("fetch", namespace=NAMESPACE)
@@ -265,6 +276,9 @@ def register_sockets(app: Flask) -> None:
         manage_session=False,
         json=PacketJSON,
     )
+    global _app
+    _app = app
+    socketio.server.on("edit", on_edit, namespace=NAMESPACE)
     fanout.configure(app)
     subscribe()
     credentials_ended.connect(close_ended_connections)

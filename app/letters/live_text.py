@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from app.sync import Operation, from_utf16_view, to_utf16_view
 
 KEEP_OPERATIONS = 512  # recent revisions whose operations are kept per letter
-KEEP_VIEWS = 32  # recent revisions whose texts are kept per letter (the bases of edits in flight)
+KEEP_VIEWS = 1024  # recent revisions whose texts are kept per letter (the bases of edits in flight),
+KEEP_VIEW_UNITS = 8_000_000  # as long as they hold at most this many UTF-16 units in all (16 MB)
 KEEP_LETTERS = 64  # letters kept in memory per process
 
 
@@ -33,8 +34,11 @@ class LiveText:
     operations: deque[Operation] = field(default_factory=lambda: deque(maxlen=KEEP_OPERATIONS))
     views: OrderedDict[int, str] = field(default_factory=OrderedDict)
 
+    view_units: int = 0
+
     def __post_init__(self) -> None:
         self.views[self.revision] = self.view
+        self.view_units = len(self.view)
 
     @property
     def text(self) -> str:
@@ -57,8 +61,9 @@ class LiveText:
         self.view = view
         self.operations.append(operation)
         self.views[self.revision] = view
-        while len(self.views) > KEEP_VIEWS:
-            self.views.popitem(last=False)
+        self.view_units += len(view)
+        while len(self.views) > 1 and (len(self.views) > KEEP_VIEWS or self.view_units > KEEP_VIEW_UNITS):
+            self.view_units -= len(self.views.popitem(last=False)[1])
         return self.revision
 
 

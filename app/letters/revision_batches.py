@@ -109,9 +109,12 @@ def _store_held(head: LetterHead, edits: list[PendingEdit], authors: dict[Creden
         stored.append(StoredRevision(head.id, number, patch, edit.edit_id, author))
     if rows:
         text = live.text
-        db.session.execute(insert(Revision), rows)
-        db.session.execute(
-            update(Letter).where(Letter.id == head.id).values(text=text, revision=live.revision, updated_at=utcnow())
+        connection = db.session.connection()  # Core statements: no ORM bookkeeping per row
+        connection.execute(insert(Revision.__table__), rows)
+        connection.execute(
+            update(Letter.__table__)
+            .where(Letter.__table__.c.id == head.id)
+            .values(text=text, revision=live.revision, updated_at=utcnow())
         )
         db.session.commit()
         text_cache.put((head.id, live.revision), text)
