@@ -18,7 +18,7 @@ def register_features(app: Flask) -> None:
     from app.review import pages as review_pages
     from app.review.pages import lock as lock_page
     from app.signing import api as signing_api  # noqa: F401  (attaches routes to the API blueprint)
-    from app.signing import clerk_pages, public_pages
+    from app.signing import clerk_pages, public_pages, receipt_pages
     from app.signing.submissions import register_round_tasks
     from app.web.api import register_api
 
@@ -31,6 +31,7 @@ def register_features(app: Flask) -> None:
         review_pages,
         lock_page,
         public_pages,
+        receipt_pages,
         clerk_pages,
     ):
         app.register_blueprint(module.bp)
