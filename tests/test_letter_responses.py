@@ -217,3 +217,50 @@ def test_unsubscribing_is_in_spanish(app, client, mailbox, letter_id, clerk, sig
 
     assert 'lang="es"' in opened.get_data(as_text=True) and "Dejar de recibir" in opened.get_data(as_text=True)
     assert "No más novedades" in done.get_data(as_text=True)
+
+
+# ----------------------------------------------------------------------------------------------- API
+
+
+def test_the_api_drafts_edits_sends_and_lists_responses(
+    app, client, mailbox, letter_id, clerk, drafter, bearer, signers
+):
+    api = "/api/v1"
+    body = {"source": "Mayor Rivera", "text": "Yes, from May."}
+    assert client.post(f"{api}/letters/{letter_id}/responses", json=body, headers=bearer(drafter)).status_code == 403
+    assert client.post(f"{api}/letters/{letter_id}/responses", json=body).status_code == 401
+    created = client.post(f"{api}/letters/{letter_id}/responses", json=body, headers=bearer(clerk))
+    assert created.status_code == 201
+    draft = created.json
+    assert draft["status"] == "draft" and draft["sent_at"] is None and draft["text"] == "Yes, from May."
+    assert client.get(f"{api}/letters/{letter_id}/responses").json == [], "a draft is listed publicly"
+    bad = client.put(f"{api}/responses/{draft['id']}", json={"source": " ", "text": "x"}, headers=bearer(clerk))
+    assert bad.status_code == 400 and bad.json["error"]["code"]
+
+    edited = client.put(
+        f"{api}/responses/{draft['id']}", json={"source": "Mayor Rivera", "text": "Yes."}, headers=bearer(clerk)
+    )
+    sent = client.post(f"{api}/responses/{draft['id']}/send", headers=bearer(clerk))
+
+    assert edited.status_code == 200 and edited.json["text"] == "Yes."
+    assert sent.status_code == 200 and sent.json["status"] == "sent" and sent.json["sent_at"]
+    again = client.post(f"{api}/responses/{draft['id']}/send", headers=bearer(clerk))
+    late = client.put(f"{api}/responses/{draft['id']}", json={"source": "X", "text": "No."}, headers=bearer(clerk))
+    assert again.status_code == 409 and late.status_code == 409 and late.json["error"]["code"] == "conflict"
+    listed = client.get(f"{api}/letters/{letter_id}/responses").json
+    assert [(r["id"], r["text"], r["status"]) for r in listed] == [(draft["id"], "Yes.", "sent")]
+    deliver(app)
+    assert len(all_response_mails(mailbox)) == 2
+    assert client.get(f"{api}/responses/{draft['id']}", headers=bearer(clerk)).json["emailed"] == 2
+    assert client.get(f"{api}/responses/999999", headers=bearer(clerk)).status_code == 404
+
+
+def test_no_response_for_a_draft_letter(app, client, drafter, clerk, bearer):
+    from app.letters import creation
+
+    draft = creation.create_letter(drafter, "Draft", "Text\n").id
+    with pytest.raises(Conflict):
+        responses.create(clerk, draft, RESPONSE)
+    answer = client.post(f"/api/v1/letters/{draft}/responses", json={"source": "A", "text": "B"}, headers=bearer(clerk))
+    assert answer.status_code == 409
+    assert client.get(f"/api/v1/letters/{draft}/responses").status_code == 404
