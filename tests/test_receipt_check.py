@@ -136,7 +136,7 @@ def test_the_page_is_in_spanish(app, client, mailbox, letter_id):
     response = check(client, letter_id, code, **{"Accept-Language": "es"})
 
     html = response.get_data(as_text=True)
-    assert 'lang="es"' in html and "Comprueba tu recibo" in html
+    assert 'lang="es"' in html and "Compruebe su comprobante" in html
     assert "Encontrado" in answer(response) and FOUND not in html
 
 
