@@ -108,6 +108,4 @@ class ResponseSchema(Schema):
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
     sent_at = fields.DateTime(required=True, allow_none=True)
-    emailed = fields.Integer(
-        required=True, attribute="mailed_count", metadata={"description": "emails queued so far"}
-    )
+    emailed = fields.Integer(required=True, attribute="mailed_count", metadata={"description": "emails queued so far"})
