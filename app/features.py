@@ -14,7 +14,10 @@ def register_features(app: Flask) -> None:
     from app.letters import pages as letter_pages
     from app.letters.markdown import render_markdown
     from app.review import api as review_api  # noqa: F401  (attaches routes to the API blueprint)
-    from app.review import lock_api  # noqa: F401  (attaches routes to the API blueprint)
+    from app.review import (
+        lock_api,  # noqa: F401  (attaches routes to the API blueprint)
+        translation_api,  # noqa: F401  (attaches routes to the API blueprint)
+    )
     from app.review import pages as review_pages
     from app.review.pages import lock as lock_page
     from app.signing import api as signing_api  # noqa: F401  (attaches routes to the API blueprint)

@@ -87,6 +87,7 @@ def test_get_draft_needs_an_official(client, drafter, reviewer, bearer):
         "content_hash": None,
         "endorsement_count": 0,
         "signature_count": 0,
+        "translations": [],
     }
 
 

@@ -52,7 +52,13 @@ def test_lock_with_the_newest_revision_locks_it(client, bearer, clerk, drafter, 
 
     assert response.status_code == 200, response.get_data(as_text=True)
     body = response.get_json()
-    assert body == {"status": "locked", "revision": 1, "content_hash": locking.content_hash(letter_row(letter_id).text)}
+    assert body == {
+        "status": "locked",
+        "revision": 1,
+        "content_hash": locking.content_hash(letter_row(letter_id).text),
+        "translations": {},
+        "translations_left_out": [],
+    }
     assert letter_row(letter_id).is_locked
 
 

@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from app.letters import translations
 from app.review import approvals, comments, suggestions
 from app.signing import responses
 from app.sync import make_patch
@@ -55,6 +56,7 @@ ROLE_FOR = {
     ("GET", "/api/v1/responses/{response_id}"): "clerk",
     ("PUT", "/api/v1/responses/{response_id}"): "clerk",
     ("POST", "/api/v1/responses/{response_id}/send"): "clerk",
+    ("PUT", "/api/v1/letters/{letter_id}/translations/{language}"): "drafter",
 }
 # Calls on a locked letter; the lock call gets a draft of its own.
 LOCKED_LETTER_CALLS = ("/endorsements", "/signatures", "/log", "/responses")
@@ -65,7 +67,7 @@ class World:
     """Officials' Authorization headers, and the ids of things that exist."""
 
     headers: dict[str | None, dict[str, str]]
-    ids: dict[str, int]
+    ids: dict[str, int | str]
 
     def headers_for(self, operation) -> dict[str, str]:
         return self.headers[ROLE_FOR.get((operation.method.upper(), operation.path), "reviewer")]
@@ -102,6 +104,8 @@ def world(app, make_official, bearer) -> World:
     )
     approvals.name_checkpoint(drafter, draft, 1, "First draft")
     comment = comments.add_comment(reviewer, draft, "Why?", start=0, end=4)
+    translations.save_translation(drafter, draft, "es", "Santuario", "Estimado alcalde:\n", 0)
+    translations.save_translation(drafter, draft, "es", "Santuario", "Estimada alcaldesa:\n", 1)
     locked = make_locked_letter(drafter, clerk)
     response = responses.create(clerk, locked, responses.ResponseInput("Mayor Rivera", "Yes."))
     ids = {
@@ -112,6 +116,7 @@ def world(app, make_official, bearer) -> World:
         "suggestion_id": suggestion.id,
         "comment_id": comment.id,
         "number": 1,
+        "language": "es",
     }
     officials = {"clerk": clerk, "drafter": drafter, "reviewer": reviewer}
     return World(headers={None: {}, **{role: bearer(o) for role, o in officials.items()}}, ids=ids)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.letters.endorsements import endorsement_count
 from app.letters.models import Letter
+from app.letters.translation_models import LetterTranslation
+from app.letters.translations import published_translations
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,8 @@ class CountedLetter:
 
     letter: Letter
     counts: LetterCounts
+    translations: list[LetterTranslation] = field(default_factory=list)
 
 
 def counted(letter: Letter) -> CountedLetter:
-    return CountedLetter(letter, letter_counts(letter))
+    return CountedLetter(letter, letter_counts(letter), published_translations(letter))

@@ -58,6 +58,9 @@ class LockResult:
     letter_id: int
     revision: int
     content_hash: str
+    # The SHA-256 of each translation locked with it, by language; the unapproved ones left out.
+    translations: tuple[tuple[str, str], ...] = ()
+    translations_left_out: tuple[str, ...] = ()
 
     def event(self) -> dict[str, Any]:
         """The payload of the contract's `locked` event."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from app.sync import MAX_TEXT_UNITS
-from app.web.api.fields import InputSchema, OneLine, Text
+from app.web.api.fields import InputSchema, OneLine, Text, WholeNumber
+from app.web.api.schemas import Author
 
 
 class LetterCreateSchema(InputSchema):
@@ -33,6 +34,57 @@ class LetterCreatedSchema(Schema):
     text = fields.String(required=True)
 
 
+TRANSLATION_STATUSES = ["drafting", "locked", "left_out"]
+
+
+class TranslationSchema(Schema):
+    """A translation's newest version (dumped from app.letters.translation_models.LetterTranslation)."""
+
+    language = fields.String(required=True, metadata={"example": "es"})
+    title = fields.String(required=True)
+    text = fields.String(required=True)
+    revision = fields.Integer(required=True, metadata={"description": "1 for the first saved version"})
+    status = fields.String(
+        required=True,
+        metadata={
+            "enum": TRANSLATION_STATUSES,
+            "description": "`left_out`: not approved when the letter was locked, never published",
+        },
+    )
+    approved_revision = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "the version a reviewer approved last"}
+    )
+    approved = fields.Boolean(required=True, metadata={"description": "a reviewer approved the newest version"})
+    content_hash = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null until locked; lowercase hex SHA-256 of the UTF-8 text once locked"},
+    )
+    updated_at = fields.DateTime(required=True)
+
+
+class TranslationSaveSchema(InputSchema):
+    title = OneLine(required=True, metadata={"example": "Afirmar nuestro estatus de ciudad santuario"})
+    text = Text(required=True, metadata={"example": "# Al alcalde\n\nNosotros, los abajo firmantes..."})
+    base_revision = WholeNumber(
+        required=True,
+        metadata={
+            "description": "the version the change was made on (0 for a new translation): 409 `stale` if "
+            "someone saved since"
+        },
+    )
+
+
+class TranslationRevisionSchema(Schema):
+    """A saved version (dumped from app.letters.translation_models.TranslationRevision)."""
+
+    revision = fields.Integer(required=True, attribute="number")
+    title = fields.String(required=True)
+    text = fields.String(required=True)
+    author = Author(required=True)
+    created_at = fields.DateTime(required=True)
+
+
 class LetterSchema(Schema):
     """A letter with its counts (dumped from app.letters.counts.CountedLetter)."""
 
@@ -50,4 +102,9 @@ class LetterSchema(Schema):
     endorsement_count = fields.Integer(required=True, attribute="counts.endorsements")
     signature_count = fields.Integer(
         required=True, attribute="counts.signatures", metadata={"description": "confirmed online plus paper"}
+    )
+    translations = fields.List(
+        fields.Nested(TranslationSchema),
+        required=True,
+        metadata={"description": "every translation of a draft; once locked, only those locked with it"},
     )

@@ -19,6 +19,8 @@ from app.extensions import db
 from app.letters.events import LockResult, letter_locked
 from app.letters.models import Letter, LetterStatus
 from app.letters.revision_texts import text_at
+from app.letters.translation_models import LetterTranslation, TranslationStatus
+from app.letters.translations import translations_for
 from app.letters.write_lock import letter_write_lock
 from app.review.approvals import ApprovalStatus, approval_status, approvals_for
 from app.review.history import diff_revisions, require_revision
@@ -34,6 +36,13 @@ class StaleRevision(Conflict):
     """The letter has moved past the revision the clerk saw: nothing was locked."""
 
     code = "stale"
+
+
+class TranslationNotApproved(Conflict):
+    """A translation's newest version is not approved, and the clerk did not choose to lock
+    without it: nothing was locked."""
+
+    code = "translation_not_approved"
 
 
 class ReasonRequired(InvalidInput):
@@ -91,12 +100,17 @@ def lock_letter(
     *,
     reason: object = None,
     require_approval_or_reason: bool = False,
+    leave_out_unapproved_translations: bool = True,
 ) -> LockResult:
     """The clerk locks the newest revision; given `revision`, only if it is still the newest
     (else StaleRevision, nothing locked). Atomic against edits: they hold the same lock. Without
     a reviewer's approval of the text the lock is recorded as unapproved, with `reason` if given;
     `require_approval_or_reason` (the lock page) refuses it without a reason. `letter_locked` is
-    sent once committed."""
+    sent once committed.
+
+    Every translation whose newest version a reviewer approved is locked with it, with its own
+    SHA-256; an unapproved one is left out for good (recorded), or, without
+    `leave_out_unapproved_translations`, refuses the lock (TranslationNotApproved)."""
     require(actor, Action.LOCK_LETTER)
     expected = None if revision is None else whole_number(revision, "revision")
     note = clean_reason(reason)
@@ -119,6 +133,17 @@ def lock_letter(
                 _("No reviewer has approved this text: give the reason for locking it anyway."),
                 details={"field": "reason"},
             )
+        translations = translations_for(letter.id)
+        unapproved = [t.language for t in translations if not t.approved]
+        if unapproved and not leave_out_unapproved_translations:
+            raise TranslationNotApproved(
+                _(
+                    "No reviewer has approved the newest version of these translations: %(languages)s. "
+                    "Have them approved, or lock without them. Nothing was locked.",
+                    languages=", ".join(unapproved),
+                ),
+                details={"languages": unapproved},
+            )
         approvals = [
             {"revision": a.revision, "reviewer_id": a.reviewer_id, "at": a.created_at.isoformat()}
             for a in approvals_for(letter)
@@ -126,6 +151,7 @@ def lock_letter(
         letter.status = LetterStatus.LOCKED.value
         letter.content_hash = content_hash(letter.text)
         letter.locked_at = utcnow()
+        locked = _lock_translations(translations)
         db.session.add(
             LockRecord(letter_id=letter.id, revision=letter.revision, approved_revision=approved, reason=note)
         )
@@ -138,11 +164,26 @@ def lock_letter(
             approvals=approvals,
             approved_revision=approved,
             reason=note,
+            translations=dict(locked),
+            translations_left_out=unapproved,
         )
         db.session.commit()
-        result = LockResult(letter.id, letter.revision, letter.content_hash)
+        result = LockResult(letter.id, letter.revision, letter.content_hash, tuple(locked), tuple(unapproved))
         letter_locked.send(result)
         return result
+
+
+def _lock_translations(translations: list[LetterTranslation]) -> list[tuple[str, str]]:
+    """Fix each approved translation with its SHA-256 (as the original's); leave out the others."""
+    locked = []
+    for translation in translations:
+        if translation.approved:
+            translation.status = TranslationStatus.LOCKED.value
+            translation.content_hash = content_hash(translation.text)
+            locked.append((translation.language, translation.content_hash))
+        else:
+            translation.status = TranslationStatus.LEFT_OUT.value
+    return locked
 
 
 def lock_record(letter_id: int) -> LockRecord | None:

@@ -307,3 +307,22 @@ class LockedSchema(Schema):
     status = fields.Constant("locked", required=True, metadata={"enum": ["locked"]})
     revision = fields.Integer(required=True)
     content_hash = fields.String(required=True, metadata={"description": "lowercase hex SHA-256 of the UTF-8 text"})
+    translations = fields.Function(
+        lambda result: dict(result.translations),
+        required=True,
+        metadata={
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "the SHA-256 of each translation locked with the letter, by language",
+            "example": {"es": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
+        },
+    )
+    translations_left_out = fields.Function(
+        lambda result: list(result.translations_left_out),
+        required=True,
+        metadata={
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "the languages of translations left out because no reviewer approved their newest version",
+        },
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -46,6 +46,9 @@ class Signature(db.Model):
     confirm_digest: Mapped[str] = mapped_column(String(64), unique=True)
     withdraw_digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     receipt_commitment: Mapped[str | None] = mapped_column(String(64))
+    # The SHA-256 of every locked version the signer put their name to when confirming:
+    # {"original": ..., "es": ...} (app.letters.translations.version_hashes).
+    version_hashes: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

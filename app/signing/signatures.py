@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
+from app.letters.translations import version_hashes
 from app.letters.write_lock import letter_write_lock
 from app.mail.queue import queue_mail
 from app.shared.db_types import utcnow
@@ -219,6 +220,7 @@ def _record(letter: Letter, submission: SignatureSubmission, token: str) -> Conf
     signature.status, signature.confirmed_at = SignatureStatus.CONFIRMED.value, utcnow()
     signature.confirm_digest, signature.withdraw_digest = digest(token), digest(withdraw_token)
     signature.receipt_commitment = commitment
+    signature.version_hashes = version_hashes(letter)
     if existing is None:
         db.session.add(signature)
     signature_log.append(letter, "signature", commitment)

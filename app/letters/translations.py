@@ -1,0 +1,156 @@
+"""Translations of a letter: drafted through a plain form or the API, one saved version at a time.
+
+A save names the version it was based on (`base_revision`, 0 for a new translation): if someone
+saved meanwhile, nothing is saved (409 `stale`). Every save is kept as a revision for reviewers.
+Saves hold the letter's write lock, so a translation never changes while the clerk locks."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.accounts.authorization import Action, require
+from app.accounts.models import Official
+from app.audit import log as audit
+from app.extensions import db
+from app.letters.creation import validate_letter_text
+from app.letters.models import Letter
+from app.letters.translation_models import LetterTranslation, TranslationRevision, TranslationStatus
+from app.letters.write_lock import letter_write_lock
+from app.shared.db_types import utcnow
+from app.shared.errors import Conflict, InvalidInput, LetterLocked, NotFound
+from app.shared.ids import whole_number
+from app.shared.validation import clean_text
+
+
+class StaleTranslation(Conflict):
+    """Someone saved the translation after the version the caller based its change on."""
+
+    code = "stale"
+
+
+def translation_languages() -> list[str]:
+    """The languages a letter may be translated into: the site's languages but the original's."""
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return [language for language in current_app.config["LANGUAGES"] if language != default]
+
+
+def check_language(language: object) -> str:
+    if not isinstance(language, str) or language not in translation_languages():
+        raise NotFound(
+            _("Letters can be translated into: %(languages)s.", languages=", ".join(translation_languages())),
+            details={"field": "language"},
+        )
+    return language
+
+
+def translations_for(letter_id: int) -> list[LetterTranslation]:
+    """Every translation of the letter, by language."""
+    query = select(LetterTranslation).where(LetterTranslation.letter_id == letter_id)
+    return list(db.session.scalars(query.order_by(LetterTranslation.language)))
+
+
+def published_translations(letter: Letter) -> list[LetterTranslation]:
+    """What readers may see: every translation of a draft (officials only see drafts), and only the
+    translations locked with it once the letter is locked."""
+    found = translations_for(letter.id)
+    return [t for t in found if t.is_locked] if letter.is_locked else found
+
+
+def locked_translation(letter: Letter, language: str) -> LetterTranslation | None:
+    """The translation locked with the letter in `language`, if there is one."""
+    if not letter.is_locked:
+        return None
+    return next((t for t in translations_for(letter.id) if t.language == language and t.is_locked), None)
+
+
+def version_hashes(letter: Letter) -> dict[str, str]:
+    """The SHA-256 of every locked version: `original`, then each locked translation's language."""
+    hashes = {"original": letter.content_hash or ""}
+    hashes.update((t.language, t.content_hash or "") for t in translations_for(letter.id) if t.is_locked)
+    return hashes
+
+
+def get_translation(letter_id: int, language: object) -> LetterTranslation:
+    language = check_language(language)
+    translation = db.session.scalar(
+        select(LetterTranslation).where(
+            LetterTranslation.letter_id == letter_id, LetterTranslation.language == language
+        )
+    )
+    if translation is None:
+        raise NotFound(_("This letter has no translation in that language yet."))
+    return translation
+
+
+def translation_revisions(translation: LetterTranslation) -> list[TranslationRevision]:
+    """Every saved version, oldest first."""
+    query = select(TranslationRevision).where(TranslationRevision.translation_id == translation.id)
+    return list(db.session.scalars(query.order_by(TranslationRevision.number)))
+
+
+def translation_revision(translation: LetterTranslation, number: object) -> TranslationRevision:
+    number = whole_number(number, "revision")
+    found = db.session.scalar(
+        select(TranslationRevision).where(
+            TranslationRevision.translation_id == translation.id, TranslationRevision.number == number
+        )
+    )
+    if found is None:
+        raise NotFound(_("This translation has no revision %(n)s.", n=number), details={"field": "revision"})
+    return found
+
+
+def save_translation(
+    actor: Official | None, letter_id: int, language: object, title: object, text: object, base_revision: object
+) -> LetterTranslation:
+    """A drafter saves a version of the translation, based on `base_revision` (0: a new one).
+    Saving the same title and text again stores nothing new."""
+    require(actor, Action.EDIT_DRAFT)
+    language = check_language(language)
+    title = clean_text(title, "title")
+    text = validate_letter_text(text)
+    if base_revision is None:
+        raise InvalidInput(_("%(field)s is required.", field="base_revision"), details={"field": "base_revision"})
+    base = whole_number(base_revision, "base_revision")
+    with letter_write_lock(letter_id) as letter:
+        if letter.is_locked:
+            raise LetterLocked(_("This letter is locked: its translations can no longer change."))
+        translation = db.session.scalar(
+            select(LetterTranslation)
+            .where(LetterTranslation.letter_id == letter.id, LetterTranslation.language == language)
+            .execution_options(populate_existing=True)
+        )
+        newest = translation.revision if translation is not None else 0
+        if base != newest:
+            raise StaleTranslation(
+                _(
+                    "Someone saved this translation after the version you edited (version %(n)s): "
+                    "its newest is version %(newest)s. Nothing was saved.",
+                    n=base,
+                    newest=newest,
+                ),
+                details={"base_revision": base, "newest": newest},
+            )
+        if translation is not None and (translation.title, translation.text) == (title, text):
+            return translation
+        if translation is None:
+            translation = LetterTranslation(letter_id=letter.id, language=language, title=title, text=text, revision=1)
+            translation.status = TranslationStatus.DRAFTING.value
+            db.session.add(translation)
+            db.session.flush()
+        else:
+            translation.title, translation.text = title, text
+            translation.revision += 1
+        translation.updated_at = utcnow()
+        db.session.add(
+            TranslationRevision(
+                translation_id=translation.id, number=translation.revision, title=title, text=text, author_id=actor.id
+            )
+        )
+        audit.record(
+            actor, "translation.saved", f"letter:{letter.id}", language=language, revision=translation.revision
+        )
+        db.session.commit()
+        return translation

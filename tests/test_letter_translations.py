@@ -1,0 +1,184 @@
+"""Translations of a letter: saved with optimistic concurrency (409 `stale`), each version kept,
+approved by a reviewer, locked together with the original (each with its SHA-256, or left out
+when unapproved), shown in GET /letters/{id}, and recorded in every signature."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from sqlalchemy import select
+
+from app.audit.models import AuditEntry
+from app.extensions import db
+from app.letters.translation_models import LetterTranslation
+from app.review import locking
+from app.signing.models import Signature
+from tests.review_helpers import TEXT, new_letter, replace_in
+from tests.signing_helpers import confirmation_token, deliver
+
+API = "/api/v1"
+ES_TITLE = "Santuario"
+ES_TEXT = (
+    "Estimado alcalde:\n\nPedimos a la ciudad que afirme su condición de santuario. 😀\n\nFirmado, los concejales.\n"
+)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@pytest.fixture
+def letter_id(drafter) -> int:
+    return new_letter(drafter)
+
+
+def put(client, headers, letter_id, base, text=ES_TEXT, title=ES_TITLE, language="es"):
+    return client.put(
+        f"{API}/letters/{letter_id}/translations/{language}",
+        headers=headers,
+        json={"title": title, "text": text, "base_revision": base},
+    )
+
+
+def approve(client, headers, letter_id, revision, language="es"):
+    return client.post(
+        f"{API}/letters/{letter_id}/translations/{language}/approvals", headers=headers, json={"revision": revision}
+    )
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["error"]["code"] == code, body
+    assert body["error"]["message"]
+    return body
+
+
+def test_a_drafter_saves_versions_and_a_stale_save_changes_nothing(client, bearer, drafter, drafter2, letter_id):
+    first = put(client, bearer(drafter), letter_id, 0)
+    assert first.status_code == 200, first.get_data(as_text=True)
+    assert first.get_json()["revision"] == 1
+    assert first.get_json()["status"] == "drafting"
+    assert first.get_json()["content_hash"] is None
+
+    second = put(client, bearer(drafter2), letter_id, 1, text=ES_TEXT.replace("Pedimos", "Rogamos"))
+    assert second.get_json()["revision"] == 2
+
+    # The first drafter still edits version 1: refused, nothing saved.
+    stale = assert_error(put(client, bearer(drafter), letter_id, 1, text="Otra cosa\n"), 409, "stale")
+    assert stale["error"]["details"] == {"base_revision": 1, "newest": 2}
+    current = client.get(f"{API}/letters/{letter_id}/translations/es", headers=bearer(drafter)).get_json()
+    assert current["revision"] == 2 and "Rogamos" in current["text"]
+
+    # A second "new" translation for the same language is stale too.
+    assert_error(put(client, bearer(drafter), letter_id, 0), 409, "stale")
+
+    revisions = client.get(f"{API}/letters/{letter_id}/translations/es/revisions", headers=bearer(drafter)).get_json()
+    assert [r["revision"] for r in revisions] == [1, 2]
+    assert revisions[0]["author"]["name"] == drafter.name and revisions[1]["author"]["name"] == drafter2.name
+
+    diff = client.get(f"{API}/letters/{letter_id}/translations/es/diff?from=1&to=2", headers=bearer(drafter)).get_json()
+    assert [-1, "Pedimos"] in diff["diffs"] and [1, "Rogamos"] in diff["diffs"]
+
+
+def test_saving_is_for_drafters_and_bad_input_is_refused(client, bearer, reviewer, clerk, drafter, letter_id):
+    assert_error(put(client, bearer(reviewer), letter_id, 0), 403, "forbidden")
+    assert_error(put(client, {}, letter_id, 0), 401, "unauthorized")
+    assert_error(put(client, bearer(drafter), letter_id, 0, language="fr"), 404, "not_found")
+    assert_error(put(client, bearer(drafter), letter_id, 0, language="en"), 404, "not_found")
+    assert_error(put(client, bearer(drafter), letter_id, 0, title=""), 400, "bad_request")
+    assert_error(put(client, bearer(drafter), letter_id, -1), 400, "bad_request")
+    assert_error(put(client, bearer(drafter), letter_id, 0, text="a\x00b"), 400, "bad_request")
+    assert db.session.scalar(select(LetterTranslation)) is None
+
+
+def test_only_the_newest_version_can_be_approved(client, bearer, drafter, reviewer, letter_id):
+    put(client, bearer(drafter), letter_id, 0)
+    put(client, bearer(drafter), letter_id, 1, text=ES_TEXT + "Gracias.\n")
+    assert_error(approve(client, bearer(drafter), letter_id, 2), 403, "forbidden")
+    assert_error(approve(client, bearer(reviewer), letter_id, 1), 409, "stale")
+    response = approve(client, bearer(reviewer), letter_id, 2)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["approved"] is True and response.get_json()["approved_revision"] == 2
+
+    # A later save needs a new approval.
+    saved = put(client, bearer(drafter), letter_id, 2, text=ES_TEXT).get_json()
+    assert saved["approved"] is False and saved["approved_revision"] == 2
+
+
+def test_the_clerk_locks_every_version_at_once_each_with_its_hash(client, bearer, clerk, drafter, reviewer, letter_id):
+    put(client, bearer(drafter), letter_id, 0)
+    approve(client, bearer(reviewer), letter_id, 1)
+
+    response = client.post(f"{API}/letters/{letter_id}/lock", headers=bearer(clerk), json={})
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["content_hash"] == sha256(TEXT)
+    assert body["translations"] == {"es": sha256(ES_TEXT)}
+    assert body["translations_left_out"] == []
+    letter = client.get(f"{API}/letters/{letter_id}").get_json()  # anyone, once locked
+    assert letter["content_hash"] == sha256(TEXT)
+    [es] = letter["translations"]
+    assert (es["language"], es["status"], es["content_hash"], es["text"]) == ("es", "locked", sha256(ES_TEXT), ES_TEXT)
+    # Locked for good.
+    assert_error(put(client, bearer(drafter), letter_id, 1, text="Cambio\n"), 409, "locked")
+    assert_error(approve(client, bearer(reviewer), letter_id, 1), 409, "locked")
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "letter.locked"))
+    assert entry.details["translations"] == {"es": sha256(ES_TEXT)}
+
+
+def test_an_unapproved_translation_blocks_a_lock_that_requires_them(client, bearer, clerk, drafter, letter_id):
+    put(client, bearer(drafter), letter_id, 0)
+
+    with pytest.raises(locking.TranslationNotApproved) as refused:
+        locking.lock_letter(clerk, letter_id, leave_out_unapproved_translations=False)
+    assert refused.value.details == {"languages": ["es"]}
+    assert "es" in refused.value.message
+    assert client.get(f"{API}/letters/{letter_id}", headers=bearer(clerk)).get_json()["status"] == "drafting"
+
+
+def test_the_api_lock_leaves_an_unapproved_translation_out_and_says_so(client, bearer, clerk, drafter, letter_id):
+    put(client, bearer(drafter), letter_id, 0)
+    replace_in(drafter, letter_id, "affirm", "reaffirm")
+
+    response = client.post(f"{API}/letters/{letter_id}/lock", headers=bearer(clerk), json={"revision": 1})
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["translations"] == {}
+    assert response.get_json()["translations_left_out"] == ["es"]
+    # The public sees no left-out translation; officials see it marked as such.
+    assert client.get(f"{API}/letters/{letter_id}").get_json()["translations"] == []
+    assert client.get(f"{API}/letters/{letter_id}/translations/es").status_code == 404
+    row = db.session.scalar(select(LetterTranslation))
+    assert (row.status, row.content_hash) == ("left_out", None)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "letter.locked"))
+    assert entry.details["translations_left_out"] == ["es"]
+
+
+def test_a_draft_shows_its_translations_to_officials_only(client, bearer, drafter, letter_id):
+    put(client, bearer(drafter), letter_id, 0)
+    assert client.get(f"{API}/letters/{letter_id}/translations").status_code == 401
+    listed = client.get(f"{API}/letters/{letter_id}/translations", headers=bearer(drafter)).get_json()
+    assert [t["language"] for t in listed] == ["es"]
+    letter = client.get(f"{API}/letters/{letter_id}", headers=bearer(drafter)).get_json()
+    assert letter["translations"][0]["title"] == ES_TITLE
+
+
+def test_a_signature_records_the_hash_of_every_locked_version(
+    app, client, bearer, clerk, drafter, reviewer, mailbox, letter_id
+):
+    put(client, bearer(drafter), letter_id, 0)
+    approve(client, bearer(reviewer), letter_id, 1)
+    client.post(f"{API}/letters/{letter_id}/lock", headers=bearer(clerk))
+    response = client.post(
+        f"{API}/letters/{letter_id}/signatures", json={"name": "Ana", "email": "ana@example.org", "public": False}
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)
+    deliver(app)
+    token = confirmation_token(mailbox, "ana@example.org")
+    assert client.post(f"{API}/signatures/confirm", json={"token": token}).status_code == 200
+
+    signature = db.session.scalar(select(Signature))
+    assert signature.version_hashes == {"original": sha256(TEXT), "es": sha256(ES_TEXT)}
