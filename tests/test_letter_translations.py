@@ -5,6 +5,7 @@ when unapproved), shown in GET /letters/{id}, and recorded in every signature.""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from sqlalchemy import select
@@ -182,3 +183,45 @@ def test_a_signature_records_the_hash_of_every_locked_version(
 
     signature = db.session.scalar(select(Signature))
     assert signature.version_hashes == {"original": sha256(TEXT), "es": sha256(ES_TEXT)}
+
+
+def lock_with_spanish(client, bearer, clerk, drafter, reviewer, letter_id):
+    put(client, bearer(drafter), letter_id, 0)
+    approve(client, bearer(reviewer), letter_id, 1)
+    assert client.post(f"{API}/letters/{letter_id}/lock", headers=bearer(clerk)).status_code == 200
+
+
+def test_the_public_page_shows_the_translation_in_spanish_and_names_the_original(
+    client, bearer, clerk, drafter, reviewer, letter_id
+):
+    lock_with_spanish(client, bearer, clerk, drafter, reviewer, letter_id)
+
+    spanish = client.get(f"/letters/{letter_id}?lang=es").get_data(as_text=True)
+    assert '<html lang="es">' in spanish
+    assert f"<title>{ES_TITLE}" in spanish and "condición de santuario" in spanish
+    assert "sanctuary status" not in spanish
+    assert 'id="translation-notice"' in spanish
+    assert sha256(ES_TEXT) in spanish and sha256(TEXT) in spanish
+    assert f'href="/letters/{letter_id}?lang=en"' in spanish
+
+    english = client.get(f"/letters/{letter_id}?lang=en").get_data(as_text=True)
+    assert "sanctuary status" in english and "condición de santuario" not in english
+    assert 'id="translation-notice"' not in english
+    assert f'href="/letters/{letter_id}?lang=es"' in english  # "Also in: Santuario"
+
+
+def test_the_language_switch_shows_the_translation(client, bearer, clerk, drafter, reviewer, letter_id):
+    lock_with_spanish(client, bearer, clerk, drafter, reviewer, letter_id)
+    page = client.get(f"/letters/{letter_id}").get_data(as_text=True)
+    assert "sanctuary status" in page
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/language", data={"lang": "es", "next": f"/letters/{letter_id}", "csrf_token": csrf})
+    assert "condición de santuario" in client.get(f"/letters/{letter_id}").get_data(as_text=True)
+
+
+def test_a_left_out_translation_is_never_shown(client, bearer, clerk, drafter, letter_id):
+    put(client, bearer(drafter), letter_id, 0)
+    client.post(f"{API}/letters/{letter_id}/lock", headers=bearer(clerk))
+    page = client.get(f"/letters/{letter_id}?lang=es").get_data(as_text=True)
+    assert "sanctuary status" in page and "condición" not in page
+    assert 'id="translation-notice"' not in page and 'id="other-versions"' not in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.review.locking import MAX_REASON_LENGTH
@@ -103,3 +103,28 @@ class LockForm(FlaskForm):
         ),
         render_kw={"rows": 3},
     )
+    leave_out_translations = BooleanField(
+        _l("Lock without the translations no reviewer has approved"),
+        description=_l("They are left out for good: never published, and recorded as left out."),
+    )
+
+
+class TranslationForm(FlaskForm):
+    """A drafter saves a version of a translation, based on the version the page showed."""
+
+    base_revision = HiddenField()
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    text = TextAreaField(
+        _l("Translated text"),
+        validators=[DataRequired()],
+        description=_l("Markdown, like the original."),
+        render_kw={"rows": 16},
+    )
+    save = SubmitField(_l("Save this version"))
+
+
+class TranslationApproveForm(FlaskForm):
+    """A reviewer approves the version of the translation the page showed."""
+
+    revision = HiddenField()
+    approve = SubmitField(_l("Approve this version"))

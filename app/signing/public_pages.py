@@ -15,6 +15,7 @@ from app.extensions import limiter
 from app.letters import endorsements
 from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
+from app.letters.translations import published_translations
 from app.review import locking
 from app.shared.errors import InvalidInput
 from app.signing import responses, signatures, submissions
@@ -79,10 +80,15 @@ def _render_letter_page(letter, form: SignForm, status: int = 200):
         response.headers["Cache-Control"] = "private, no-cache"
         return response
     wards = counts_by_ward(letter.id)
+    versions = published_translations(letter)
+    translation = next((t for t in versions if t.language == str(get_locale())), None)
     body = render_template(
         "signing/letter.html",
         letter=letter,
-        rendered=render_markdown(letter.text),
+        translation=translation,
+        versions=versions,
+        original_language=current_app.config["BABEL_DEFAULT_LOCALE"],
+        rendered=render_markdown(translation.text if translation else letter.text),
         lock=locking.lock_record(letter.id),
         count=live_counter.get(letter),
         endorsements=endorsements.endorsements_for(letter.id),

@@ -1,4 +1,5 @@
-"""Language choice: an explicit choice kept in the session, else the browser's."""
+"""Language choice: `?lang=` on the URL (a link to a page in one language, e.g. a letter's
+translation), else an explicit choice kept in the session, else the browser's."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # command line, background sender
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import Flask, has_request_context
 from flask_babel import get_locale
 
@@ -22,5 +23,12 @@ def register_template_helpers(app: Flask) -> None:
             "languages": app.config["LANGUAGES"],
             "plain_form": ConfirmForm() if has_request_context() else None,
             "role_label": role_label,
+            "language_name": language_name,
         }
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language ("Spanish", "español")."""
+    name = Locale.parse(code).get_display_name(get_locale()) or code
+    return name[:1].upper() + name[1:]
 

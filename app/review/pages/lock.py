@@ -12,6 +12,7 @@ from flask_login import login_required
 from app.accounts.authorization import Action, require
 from app.accounts.current import current_official
 from app.letters.loading import Need, load_letter
+from app.letters.translations import translations_for
 from app.review import locking
 from app.review.diff_html import diff_html
 from app.review.forms import LockForm
@@ -37,14 +38,26 @@ def lock(letter_id: int):
                 form_number(form.revision.data),
                 reason=form.reason.data,
                 require_approval_or_reason=True,
+                leave_out_unapproved_translations=form.leave_out_translations.data,
             )
         except locking.StaleRevision as error:
             seen, status = error.details["revision"], 409
+        except locking.TranslationNotApproved as error:
+            form.leave_out_translations.errors = [*form.leave_out_translations.errors, error.message]
+            status = 409
         except locking.ReasonRequired as error:
             form.reason.errors = [*form.reason.errors, error.message]
             status = 400
         else:
             flash(_("The letter is locked. SHA-256: %(hash)s", hash=result.content_hash), "info")
+            if result.translations_left_out:
+                flash(
+                    _(
+                        "Left out, not approved: %(languages)s.",
+                        languages=", ".join(result.translations_left_out),
+                    ),
+                    "info",
+                )
             return redirect(url_for("public.letter", letter_id=letter.id))
     elif form.is_submitted():
         status = 400
@@ -61,6 +74,8 @@ def lock(letter_id: int):
             form=form,
             preview_hash=locking.content_hash(letter.text),
             overview=locking.lock_overview(letter),
+            translations=translations_for(letter.id),
+            hash_of=locking.content_hash,
             seen=seen,
             changes_since_seen=diff_revisions(letter, seen, letter.revision) if seen is not None else [],
             diff_html=diff_html,
