@@ -13,6 +13,7 @@ def register_features(app: Flask) -> None:
     from app.letters import api as letters_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.letters import pages as letter_pages
     from app.letters.markdown import render_markdown
+    from app.letters.translations import letter_version
     from app.review import api as review_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.review import (
         lock_api,  # noqa: F401  (attaches routes to the API blueprint)
@@ -30,6 +31,7 @@ def register_features(app: Flask) -> None:
     )
     from app.signing.response_mail import register_round_tasks as register_response_mail
     from app.signing.submissions import register_round_tasks
+    from app.signing.ward_labels import ward_label
     from app.web.api import register_api
 
     for module in (
@@ -47,6 +49,8 @@ def register_features(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["ward_label"] = ward_label
+    app.jinja_env.globals["letter_version"] = letter_version
     register_api(app)
     register_sockets(app)
     register_round_tasks(app)

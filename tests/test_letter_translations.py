@@ -17,6 +17,7 @@ from app.review import locking
 from app.signing.models import Signature
 from tests.review_helpers import TEXT, new_letter, replace_in
 from tests.signing_helpers import confirmation_token, deliver
+from tests.support.mailbox import text_part
 
 API = "/api/v1"
 ES_TITLE = "Santuario"
@@ -225,3 +226,42 @@ def test_a_left_out_translation_is_never_shown(client, bearer, clerk, drafter, l
     page = client.get(f"/letters/{letter_id}?lang=es").get_data(as_text=True)
     assert "sanctuary status" in page and "condición" not in page
     assert 'id="translation-notice"' not in page and 'id="other-versions"' not in page
+
+
+def test_a_spanish_signer_gets_the_mails_receipt_and_flyer_in_spanish(
+    app, client, bearer, clerk, drafter, reviewer, mailbox, letter_id
+):
+    lock_with_spanish(client, bearer, clerk, drafter, reviewer, letter_id)
+    spanish = {"Accept-Language": "es"}
+    client.post(
+        f"{API}/letters/{letter_id}/signatures",
+        json={"name": "Ana", "email": "ana@example.org", "ward": "Ward 3"},
+        headers=spanish,
+    )
+    deliver(app)
+    [confirm_mail] = mailbox.to("ana@example.org")
+    assert ES_TITLE in confirm_mail["Subject"] and "Sanctuary" not in confirm_mail["Subject"]
+    token = confirmation_token(mailbox, "ana@example.org")
+    confirm_page = client.get(f"/signatures/confirm/{token}", headers=spanish).get_data(as_text=True)
+    assert "<dd>Distrito 3</dd>" in confirm_page and ">Ward 3<" not in confirm_page
+    assert client.post(f"{API}/signatures/confirm", json={"token": token}).status_code == 200
+    deliver(app)
+    receipt_mail = mailbox.to("ana@example.org")[-1]
+    body = text_part(receipt_mail)
+    assert ES_TITLE in receipt_mail["Subject"]
+    assert sha256(TEXT) in body and sha256(ES_TEXT) in body
+
+    flyer = client.get(f"/letters/{letter_id}/flyer?lang=es").get_data(as_text=True)
+    assert f">{ES_TITLE}</h1>" in flyer and sha256(ES_TEXT) in flyer
+    assert f"/letters/{letter_id}?lang=es" in flyer  # the printed address and the QR code open the Spanish page
+    assert "qr.svg?lang=es" in flyer
+    english_flyer = client.get(f"/letters/{letter_id}/flyer?lang=en").get_data(as_text=True)
+    assert ">Sanctuary</h1>" in english_flyer and sha256(ES_TEXT) not in english_flyer
+
+
+def test_ward_names_are_translated_on_the_public_page(client, bearer, clerk, drafter, reviewer, letter_id):
+    lock_with_spanish(client, bearer, clerk, drafter, reviewer, letter_id)
+    page = client.get(f"/letters/{letter_id}?lang=es").get_data(as_text=True)
+    assert '<option value="Ward 12">Distrito 12</option>' in page
+    english = client.get(f"/letters/{letter_id}?lang=en").get_data(as_text=True)
+    assert '<option value="Ward 12">Ward 12</option>' in english

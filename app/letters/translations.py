@@ -6,7 +6,10 @@ Saves hold the letter's write lock, so a translation never changes while the cle
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -70,6 +73,28 @@ def version_hashes(letter: Letter) -> dict[str, str]:
     hashes = {"original": letter.content_hash or ""}
     hashes.update((t.language, t.content_hash or "") for t in translations_for(letter.id) if t.is_locked)
     return hashes
+
+
+@dataclass(frozen=True)
+class LetterVersion:
+    """The version of a locked letter a reader gets in their language: its translation locked
+    with it when there is one (`translated`), else the original. `original_hash` is authoritative."""
+
+    title: str
+    language: str
+    content_hash: str | None
+    original_hash: str | None
+    translated: bool
+
+
+def letter_version(letter: Letter) -> LetterVersion:
+    """The version for the current language (the page's, or the one a mail is rendered in)."""
+    language = str(get_locale())
+    translation = locked_translation(letter, language)
+    if translation is None:
+        original = current_app.config["BABEL_DEFAULT_LOCALE"]
+        return LetterVersion(letter.title, original, letter.content_hash, letter.content_hash, False)
+    return LetterVersion(translation.title, language, translation.content_hash, letter.content_hash, True)
 
 
 def get_translation(letter_id: int, language: object) -> LetterTranslation:

@@ -15,7 +15,7 @@ from app.extensions import limiter
 from app.letters import endorsements
 from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
-from app.letters.translations import published_translations
+from app.letters.translations import letter_version, published_translations
 from app.review import locking
 from app.shared.errors import InvalidInput
 from app.signing import responses, signatures, submissions
@@ -23,6 +23,7 @@ from app.signing.form_freshness import mark_served, seconds_since_served
 from app.signing.forms import ConfirmSignatureForm, CorrectSignatureForm, EndorseForm, SignForm
 from app.signing.limits import signing_budget
 from app.signing.public_letter import counts_by_ward, live_counter, public_name_count, public_names
+from app.signing.ward_labels import ward_label
 from app.version import __version__
 from app.web.forms import ConfirmForm
 
@@ -30,7 +31,7 @@ bp = Blueprint("public", __name__)
 
 
 def ward_choices() -> list[tuple[str, str]]:
-    return [("", _("Prefer not to say"))] + [(w, w) for w in current_app.config["WARDS"]]
+    return [("", _("Prefer not to say"))] + [(w, ward_label(w)) for w in current_app.config["WARDS"]]
 
 
 def new_sign_form(formdata=None) -> SignForm:
@@ -249,18 +250,31 @@ def withdraw(token: str):
     return render_template("signing/withdraw.html", letter=letter, form=form)
 
 
+def versioned_url(letter) -> str:
+    """The letter's address in the reader's language when it has a translation in it (a Spanish
+    flyer's QR code opens the Spanish page, whatever the phone's language)."""
+    version = letter_version(letter)
+    return letter_url(letter.id) + (f"?lang={version.language}" if version.translated else "")
+
+
 @bp.get("/letters/<int:letter_id>/qr.svg")
 def qr_code(letter_id: int):
-    load_letter(letter_id, need=Need.PUBLIC)
+    letter = load_letter(letter_id, need=Need.PUBLIC)
     buffer = io.BytesIO()
-    segno.make(letter_url(letter_id), error="m").save(buffer, kind="svg", scale=8, border=2, title=_("QR code"))
+    segno.make(versioned_url(letter), error="m").save(buffer, kind="svg", scale=8, border=2, title=_("QR code"))
     return Response(buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=3600"})
 
 
 @bp.get("/letters/<int:letter_id>/flyer")
 def flyer(letter_id: int):
     letter = load_letter(letter_id, need=Need.PUBLIC)
-    return render_template("signing/flyer.html", letter=letter, share_url=letter_url(letter.id))
+    version = letter_version(letter)
+    return render_template(
+        "signing/flyer.html",
+        letter=letter,
+        share_url=versioned_url(letter),
+        qr_lang=version.language if version.translated else None,
+    )
 
 
 @bp.post("/letters/<int:letter_id>/endorse")
