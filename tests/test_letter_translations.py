@@ -265,3 +265,19 @@ def test_ward_names_are_translated_on_the_public_page(client, bearer, clerk, dra
     assert '<option value="Ward 12">Distrito 12</option>' in page
     english = client.get(f"/letters/{letter_id}?lang=en").get_data(as_text=True)
     assert '<option value="Ward 12">Ward 12</option>' in english
+
+
+def test_the_api_lock_can_require_every_translation_approved(client, bearer, clerk, drafter, reviewer, letter_id):
+    put(client, bearer(drafter), letter_id, 0)
+    url = f"{API}/letters/{letter_id}/lock"
+
+    refused = assert_error(
+        client.post(url, headers=bearer(clerk), json={"require_translations": True}), 409, "translation_not_approved"
+    )
+    assert refused["error"]["details"] == {"languages": ["es"]}
+    assert client.get(f"{API}/letters/{letter_id}", headers=bearer(clerk)).get_json()["status"] == "drafting"
+    assert_error(client.post(url, headers=bearer(clerk), json={"require_translations": "yes"}), 400, "bad_request")
+
+    approve(client, bearer(reviewer), letter_id, 1)
+    locked = client.post(url, headers=bearer(clerk), json={"require_translations": True})
+    assert locked.status_code == 200 and locked.get_json()["translations"] == {"es": sha256(ES_TEXT)}

@@ -172,6 +172,6 @@ def test_the_openapi_description_documents_the_optional_body_and_the_409(client)
     if "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[-1]
         schema = client.get(f"{API}/openapi.json").get_json()["components"]["schemas"][name]
-    assert set(schema["properties"]) == {"revision", "reason"}
+    assert set(schema["properties"]) == {"revision", "reason", "require_translations"}
     assert not schema.get("required")
     assert "409" in operation["responses"] and "stale" in operation["description"]

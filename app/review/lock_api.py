@@ -24,5 +24,15 @@ class LetterLock(MethodView):
         that revision is: 409 `stale`, nothing locked, if the letter has moved past it (404 for a
         revision it does not have). 409 `conflict` if the letter is already locked. A text that no
         reviewer approved is locked all the same and recorded as locked without approval, with `reason`
-        when given: the public page and the delivery packet say so."""
-        return locking.lock_letter(api_official(), letter_id, payload.get("revision"), reason=payload.get("reason"))
+        when given: the public page and the delivery packet say so.
+
+        Every translation whose newest version a reviewer approved is locked with it (`translations`:
+        each one's SHA-256 by language); the others are left out for good (`translations_left_out`),
+        or, with `require_translations: true`, refuse the lock: 409 `translation_not_approved`."""
+        return locking.lock_letter(
+            api_official(),
+            letter_id,
+            payload.get("revision"),
+            reason=payload.get("reason"),
+            leave_out_unapproved_translations=not payload.get("require_translations", False),
+        )

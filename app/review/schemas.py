@@ -299,6 +299,14 @@ class LockSchema(InputSchema):
             "and printed in the delivery packet); optional"
         },
     )
+    require_translations = Flag(
+        load_default=False,
+        metadata={
+            "description": "true: 409 `translation_not_approved` (nothing locked) when a translation's newest "
+            "version is "
+            "not approved; default false: such translations are left out for good (`translations_left_out`)"
+        },
+    )
 
 
 class LockedSchema(Schema):
