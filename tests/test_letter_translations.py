@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import Official
 from app.audit.models import AuditEntry
 from app.extensions import db
+from app.letters import translations
 from app.letters.translation_models import LetterTranslation
 from app.review import locking
 from app.signing.models import Signature
@@ -281,3 +284,39 @@ def test_the_api_lock_can_require_every_translation_approved(client, bearer, cle
     approve(client, bearer(reviewer), letter_id, 1)
     locked = client.post(url, headers=bearer(clerk), json={"require_translations": True})
     assert locked.status_code == 200 and locked.get_json()["translations"] == {"es": sha256(ES_TEXT)}
+
+
+THREADS = 4
+
+
+def test_concurrent_saves_on_the_same_version_keep_exactly_one(app, drafter, letter_id):
+    """Several drafters save on version 0 at once: one is stored, every other is `stale`."""
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(THREADS)
+
+    def save(worker: int) -> None:
+        try:
+            with app.app_context():
+                official = db.session.get(Official, drafter.id)
+                barrier.wait()
+                try:
+                    translations.save_translation(official, letter_id, "es", ES_TITLE, f"Versión {worker}\n", 0)
+                    outcomes.append("saved")
+                except translations.StaleTranslation:
+                    outcomes.append("stale")
+                db.session.remove()
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert sorted(outcomes) == ["saved"] + ["stale"] * (THREADS - 1)
+    db.session.expire_all()
+    row = db.session.scalar(select(LetterTranslation))
+    assert row.revision == 1
+    assert [r.number for r in translations.translation_revisions(row)] == [1]
