@@ -15,8 +15,10 @@ from app.accounts.models import Official
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.letters import translations
+from app.letters.models import Letter
 from app.letters.translation_models import LetterTranslation
 from app.review import locking
+from app.signing.delivery_packet import delivery_packet_html
 from app.signing.models import Signature
 from tests.review_helpers import TEXT, new_letter, replace_in
 from tests.signing_helpers import confirmation_token, deliver
@@ -320,3 +322,13 @@ def test_concurrent_saves_on_the_same_version_keep_exactly_one(app, drafter, let
     row = db.session.scalar(select(LetterTranslation))
     assert row.revision == 1
     assert [r.number for r in translations.translation_revisions(row)] == [1]
+
+
+def test_the_delivery_packet_has_every_locked_version_with_its_hash(
+    app, client, bearer, clerk, drafter, reviewer, letter_id
+):
+    lock_with_spanish(client, bearer, clerk, drafter, reviewer, letter_id)
+    with app.test_request_context():
+        html = delivery_packet_html(db.session.get(Letter, letter_id))
+    assert sha256(TEXT) in html and sha256(ES_TEXT) in html
+    assert "condición de santuario" in html

@@ -12,6 +12,7 @@ from app.letters import endorsements
 from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
 from app.letters.models import Letter
+from app.letters.translations import published_translations
 from app.review import locking
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict
@@ -31,6 +32,7 @@ def delivery_packet_html(letter: Letter) -> str:
         ward_counts=[(w, wards.get(w, 0)) for w in current_app.config["WARDS"]],
         unstated=wards.get("", 0),
         names=public_names(letter.id),
+        translations=published_translations(letter),
         generated_at=utcnow(),
     )
 
