@@ -18,6 +18,7 @@ from app.letters import translations
 from app.letters.models import Letter
 from app.letters.translation_models import LetterTranslation
 from app.review import locking
+from app.signing import responses, signatures, submissions
 from app.signing.delivery_packet import delivery_packet_html
 from app.signing.models import Signature
 from tests.review_helpers import TEXT, new_letter, replace_in
@@ -332,3 +333,20 @@ def test_the_delivery_packet_has_every_locked_version_with_its_hash(
         html = delivery_packet_html(db.session.get(Letter, letter_id))
     assert sha256(TEXT) in html and sha256(ES_TEXT) in html
     assert "condición de santuario" in html
+
+
+def test_the_response_mail_and_withdrawal_page_name_the_spanish_version(
+    app, client, bearer, clerk, drafter, reviewer, mailbox, letter_id
+):
+    lock_with_spanish(client, bearer, clerk, drafter, reviewer, letter_id)
+    app.config["SIGNING_FORM_MIN_SECONDS"] = 0
+    submissions.submit(letter_id, signatures.validate("Lucía", "lucia@example.org", None, False, True), locale="es")
+    deliver(app)
+    confirmed = signatures.confirm(confirmation_token(mailbox, "lucia@example.org"))
+    responses.send(clerk, responses.create(clerk, letter_id, responses.ResponseInput("Alcaldía", "Sí.")).id)
+    deliver(app)
+
+    [mail] = [m for m in mailbox.to("lucia@example.org") if "/updates/unsubscribe/" in text_part(m)]
+    assert ES_TITLE in mail["Subject"] and ES_TITLE in text_part(mail)
+    page = client.get(f"/signatures/withdraw/{confirmed.withdraw_token}?lang=es").get_data(as_text=True)
+    assert f'Su nombre se quitará de "{ES_TITLE}"' in page
