@@ -31,4 +31,3 @@ def language_name(code: str) -> str:
     """A language's name in the reader's language ("Spanish", "español")."""
     name = Locale.parse(code).get_display_name(get_locale()) or code
     return name[:1].upper() + name[1:]
-
