@@ -149,3 +149,9 @@ def test_the_lock_page_locks_an_approved_translation_with_its_hash(
     assert (row.status, row.content_hash) == ("locked", locking.content_hash(ES_TEXT))
     assert locking.content_hash(TEXT) == db.session.get(Letter, letter_id).content_hash
     assert re.search(r"Locked with the letter", client.get(page_url(letter_id)).get_data(as_text=True))
+
+
+def test_the_drafting_room_links_to_the_translation(client, sign_in, drafter, letter_id):
+    sign_in(drafter)
+    room = client.get(f"/drafts/{letter_id}").get_data(as_text=True)
+    assert f'href="{page_url(letter_id)}"' in room and "Translation: Spanish" in room
