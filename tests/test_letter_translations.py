@@ -9,15 +9,17 @@ import re
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app.accounts.models import Official
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.letters import translations
 from app.letters.models import Letter
-from app.letters.translation_models import LetterTranslation
+from app.letters.translation_models import LetterTranslation, TranslationRevision
 from app.review import locking
+from app.shared.db_types import utcnow
 from app.signing import responses, signatures, submissions
 from app.signing.delivery_packet import delivery_packet_html
 from app.signing.models import Signature
@@ -350,3 +352,20 @@ def test_the_response_mail_and_withdrawal_page_name_the_spanish_version(
     assert ES_TITLE in mail["Subject"] and ES_TITLE in text_part(mail)
     page = client.get(f"/signatures/withdraw/{confirmed.withdraw_token}?lang=es").get_data(as_text=True)
     assert f'Su nombre se quitará de "{ES_TITLE}"' in page
+
+
+def test_the_database_refuses_to_change_a_locked_translation(client, bearer, clerk, drafter, reviewer, letter_id):
+    lock_with_spanish(client, bearer, clerk, drafter, reviewer, letter_id)
+    row_id = db.session.scalar(select(LetterTranslation.id))
+    for statement in (
+        update(LetterTranslation).where(LetterTranslation.id == row_id).values(text="Otra cosa\n"),
+        update(LetterTranslation).where(LetterTranslation.id == row_id).values(status="drafting"),
+        insert(TranslationRevision).values(translation_id=row_id, number=2, title="T", text="x", created_at=utcnow()),
+    ):
+        with pytest.raises(DBAPIError):
+            db.session.execute(statement)
+            db.session.flush()
+        db.session.rollback()
+    db.session.expire_all()
+    row = db.session.get(LetterTranslation, row_id)
+    assert (row.text, row.status, row.content_hash) == (ES_TEXT, "locked", sha256(ES_TEXT))
