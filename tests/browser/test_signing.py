@@ -117,7 +117,7 @@ def fill_sign_form(page, *, name: str, email: str, ward: str | None = None, publ
     form.locator("input[name=name]").fill(name)
     form.locator("input[name=email]").fill(email)
     if ward is not None:
-        form.locator("select[name=ward]").select_option(label=ward)
+        form.locator("select[name=ward]").select_option(value=ward)  # the label is in the page's language
     checkbox = form.locator("input[name=public]")
     assert not checkbox.is_checked(), "'Show my name publicly' must start unchecked"
     if public:
@@ -276,6 +276,8 @@ def test_a_resident_signs_in_spanish(context_factory, live_server, letter):
     assert lang_of(page) == "es"
     # The button says what the Spanish catalogue says (see the report if it still has no translation).
     assert sign_form(page).locator("[type=submit]").get_attribute("value") == spanish("Sign the letter")
+    ward_option = sign_form(page).locator("select[name=ward] option[value='Ward 12']")
+    assert ward_option.inner_text() == spanish("Ward %(number)s") % {"number": "12"}  # "Distrito 12"
     fill_sign_form(page, name=name, email=email, ward="Ward 12")
     response = send_sign_form(page, loaded_at)
     assert response.status == 202, refused(page, response)
