@@ -18,7 +18,9 @@ from app.accounts.passwords import hash_password
 from app.drafting import edit_limits
 from app.extensions import db
 from app.letters.revision_texts import cache as revision_text_cache
+from app.signing import public_state
 from app.signing.public_letter import live_counter
+from app.signing.public_pages import rendered_pages
 from tests.support.databases import create_postgres_database, drop_postgres_database, empty_all_tables, worker_suffix
 from tests.support.mailbox import Mailbox, SMTPServer
 from tests.support.services import postgres_available, require_part
@@ -92,6 +94,8 @@ def app(app_config: dict, mailbox: Mailbox) -> Iterator[Flask]:
     app.test_client_class = RequestContextClient
     # Per-process caches outlive an app; each test starts from an empty one.
     live_counter.clear()
+    public_state.clear()
+    rendered_pages.clear()
     revision_text_cache.clear()
     edit_limits.buckets.clear()
     with app.app_context():

@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from app.extensions import db, socketio
 from app.mail.models import OutgoingMail
+from app.mail.queue import render_deferred
 from app.shared.db_types import utcnow
 from app.shared.sqlite import request_wal_truncation, truncate_wal_if_requested
 
@@ -160,6 +161,12 @@ class MailSender:
                 db.session.remove()
 
     def _deliver_one(self, mail: OutgoingMail) -> int:
+        try:
+            render_deferred(mail)  # a mail queued by a hot path is rendered here, not in its request
+        except Exception as error:  # a template that cannot render: keep the row, mark it failed
+            log.exception("mail %s could not be rendered", mail.id)
+            mail.failed, mail.last_error = True, f"render: {type(error).__name__}"[:500]
+            return 0
         try:
             self.transport.send(build_message(mail, self.app.config["MAIL_FROM"]))
         except (OSError, smtplib.SMTPException) as error:

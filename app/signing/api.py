@@ -10,7 +10,7 @@ from app.extensions import limiter
 from app.letters import endorsements
 from app.letters.loading import Need, load_letter
 from app.letters.models import Endorsement
-from app.signing import signature_log, signatures, submissions
+from app.signing import public_state, signature_log, signatures, submissions
 from app.signing.limits import signing_budget
 from app.signing.schemas import (
     ConfirmedSchema,
@@ -32,7 +32,9 @@ class Endorsements(MethodView):
     @blp.doc(security=[{"bearerAuth": []}])
     def post(self, payload: dict | None, letter_id: int) -> Endorsement:
         """Endorse a locked letter (any official, once). 409 for a second one, or while drafting."""
-        return endorsements.endorse(api_official(), letter_id, (payload or {}).get("title"))
+        endorsement = endorsements.endorse(api_official(), letter_id, (payload or {}).get("title"))
+        public_state.changed(letter_id)
+        return endorsement
 
 
 @blp.route("/letters/<int:letter_id>/signatures")
