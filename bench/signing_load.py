@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,8 +132,9 @@ def wrk(
     worker: int | None = None,
     profile: Path | None = None,
     env: dict | None = None,
+    nice: list[str] | None = None,
 ) -> dict:
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    command = [*(nice or []), "wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
     for header in headers:
         command += ["-H", header]
     if script:
@@ -203,6 +205,7 @@ def main() -> None:
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated, from {','.join(PHASES)}")
     parser.add_argument("--confirm-tokens", type=int, default=40000, help="links prepared for the confirm phase")
     parser.add_argument("--profile", type=Path, help="record each phase with py-spy into this folder")
+    parser.add_argument("--priority", type=int, default=0, help="run gunicorn and wrk at nice -N (root)")
     args = parser.parse_args()
     phases = [p for p in args.phases.split(",") if p]
 
@@ -240,8 +243,10 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
+    nice = ["nice", "-n", str(-args.priority)] if args.priority else []
     server = subprocess.Popen(
         [
+            *nice,
             str(ROOT / ".venv/bin/gunicorn"),
             "-c",
             "gunicorn.conf.py",
@@ -270,7 +275,13 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         worker = worker_pid(server.pid) if args.workers == 1 else None
-        common = {"seconds": args.seconds, "connections": args.connections, "threads": args.threads, "worker": worker}
+        common = {
+            "seconds": args.seconds,
+            "connections": args.connections,
+            "threads": args.threads,
+            "worker": worker,
+            "nice": nice,
+        }
 
         def run(phase: str, name: str, url: str, **extra) -> None:
             if phase in phases:
@@ -298,15 +309,20 @@ def main() -> None:
             counts["signatures stored"] = count_rows(env["DATABASE_URL"], "signatures")
             results[name]["answers_per_s"] = results[name]["rate"]
             results[name]["rate"] = counts["signatures stored"] / results[name]["seconds"]
+        time.sleep(2)  # requests still in flight settle; the page's version is read again
         page = urllib.request.urlopen(f"{base}/letters/{letter_id}")  # noqa: S310  (our own server on loopback)
         etag = page.headers["ETag"]
         cookie = page.headers.get("Set-Cookie", "").split(";")[0]
-        run(
-            "revalidate",
-            "public page, ETag revalidation (304)",
-            f"{base}/letters/{letter_id}",
-            headers=(f"If-None-Match: {etag}", f"Cookie: {cookie}"),
-        )
+        headers = (f"If-None-Match: {etag}", f"Cookie: {cookie}")
+        run("revalidate", "public page, ETag revalidation (304)", f"{base}/letters/{letter_id}", headers=headers)
+        if "revalidate" in phases:  # the ETag held for the whole phase: every answer was a 304
+            url = f"{base}/letters/{letter_id}"
+            check = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))  # noqa: S310
+            try:
+                status = urllib.request.urlopen(check).status  # noqa: S310  (our own server on loopback)
+            except urllib.error.HTTPError as answer:
+                status = answer.code
+            results["public page, ETag revalidation (304)"]["status_after"] = status
         run("render", "public page, full render (200)", f"{base}/letters/{letter_id}")
     finally:
         os.killpg(server.pid, 15)
@@ -322,6 +338,8 @@ def main() -> None:
             f" {r['worker_cpu_pct']:>8.0f} {r['wrk_cpu_pct']:>6.0f} {r['machine_cpu_pct']:>9.0f}"
         )
     print("; ".join(f"{k}: {v}" for k, v in counts.items()))
+    if "public page, ETag revalidation (304)" in results:
+        print(f"revalidation status after the phase: {results['public page, ETag revalidation (304)']['status_after']}")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     out = ROOT / "bench" / "results" / f"signing-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(exist_ok=True)

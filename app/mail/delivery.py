@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
@@ -118,6 +119,9 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
+YIELD_FACTOR = 4  # a backlogged sender pauses 4x its round: at most a fifth of the process
+
+
 class MailSender:
     """Delivers due mail. Safe to run in several processes (rows are claimed with SKIP LOCKED)."""
 
@@ -183,16 +187,21 @@ class MailSender:
         return 1
 
     def run_forever(self, batch: int = 50) -> None:
-        """The background loop, for the life of the server process: rounds back to back while mail
-        waits, else a pause."""
+        """The background loop, for the life of the server process. While mail waits, each full
+        round is followed by a pause of YIELD_FACTOR times what the round took: the sender shares
+        its process with the requests and takes at most a fifth of it, however long the queue (a
+        burst of signatures is answered first, and mailed as fast as a fifth of the process allows,
+        all of it once the burst is over). Otherwise a pause of MAIL_SENDER_INTERVAL."""
         interval = self.app.config["MAIL_SENDER_INTERVAL"]
         while True:
+            started = time.monotonic()
             try:
                 sent = self.deliver_due(limit=batch)
             except Exception:  # keep the loop alive through database outages
                 log.exception("mail sender: delivery round failed")
                 sent = 0
-            socketio.sleep(0 if sent == batch else interval)
+            busy = time.monotonic() - started
+            socketio.sleep(min(interval, YIELD_FACTOR * busy) if sent == batch else interval)
 
 
 def start_background_sender(app: Flask) -> MailSender | None:

@@ -51,7 +51,12 @@ class Signatures(MethodView):
         (no mail then). At most 5 a minute and 30 an hour from one network address for one letter,
         counted together with the web form (429)."""
         data = signatures.validate(
-            payload["name"], payload["email"], payload.get("ward"), payload["public"], payload["updates"]
+            payload["name"],
+            payload["email"],  # normalised by the schema's Email field
+            payload.get("ward"),
+            payload["public"],
+            payload["updates"],
+            email_checked=True,
         )
         submissions.submit(letter_id, data, locale=str(get_locale()))
         return {}

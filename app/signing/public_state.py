@@ -58,16 +58,25 @@ class PublicState:
     def __init__(self, ttl: float = TTL_SECONDS) -> None:
         self.ttl = ttl
         self._versions: dict[int, tuple[str | None, float]] = {}
+        self._reading: set[int] = set()
         self._lock = threading.Lock()
 
     def get(self, letter_id: int) -> str | None:
-        """The letter's public version (None: no such locked letter), from memory when fresh."""
+        """The letter's public version (None: no such locked letter), from memory when fresh. When
+        it is due for a read, one caller reads it while the others keep the version they had."""
         now = time.monotonic()
         with self._lock:
             cached = self._versions.get(letter_id)
-        if cached is not None and now - cached[1] < self.ttl:
-            return cached[0]
-        version = _read(letter_id)
+            if cached is not None and now - cached[1] < self.ttl:
+                return cached[0]
+            if cached is not None and letter_id in self._reading:
+                return cached[0]
+            self._reading.add(letter_id)
+        try:
+            version = _read(letter_id)
+        finally:
+            with self._lock:
+                self._reading.discard(letter_id)
         with self._lock:
             self._versions[letter_id] = (version, now)
         return version

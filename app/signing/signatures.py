@@ -82,10 +82,19 @@ def validate_choices(name: object, ward: object, public: object, wants_updates: 
 
 
 def validate(
-    name: object, email: object, ward: object, public: object, wants_updates: object = False
+    name: object,
+    email: object,
+    ward: object,
+    public: object,
+    wants_updates: object = False,
+    *,
+    email_checked: bool = False,
 ) -> SignatureInput:
+    """The submission's fields checked; `email_checked` for an address the caller has normalised
+    already (the API's schema does), which is not checked twice."""
     choices = validate_choices(name, ward, public, wants_updates)
-    return SignatureInput(choices.name, normalise_email(email), choices.ward, choices.public, choices.wants_updates)
+    address = email if email_checked and isinstance(email, str) else normalise_email(email)
+    return SignatureInput(choices.name, address, choices.ward, choices.public, choices.wants_updates)
 
 
 def unsignable_reason(letter: Any) -> str | None:

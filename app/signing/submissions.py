@@ -91,7 +91,9 @@ def _store_submissions(rows: Sequence[dict[str, Any]]) -> list[str | None]:
 
 
 def mail_waiting(limit: int = 50) -> int:
-    """Mail a link for each new submission, or drop it (see above); returns how many were dropped."""
+    """Mail a link for each new submission, or drop it (see above); returns how many were dropped.
+    A round reads its letters, the signers already signed and the links mailed recently with one
+    query each, whatever the number of submissions."""
     now = utcnow()
     mailed_since = now - timedelta(minutes=current_app.config["SIGNATURE_RESEND_MINUTES"])
     waiting = db.session.scalars(
@@ -101,16 +103,24 @@ def mail_waiting(limit: int = 50) -> int:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
+    if not waiting:
+        db.session.commit()
+        return 0
+    letters = {
+        letter.id: letter
+        for letter in db.session.scalars(select(Letter).where(Letter.id.in_({s.letter_id for s in waiting})))
+    }
+    signed, recently_mailed = _signed_and_recently_mailed(waiting, mailed_since)
     dropped = 0
     for submission in waiting:
-        letter = db.session.get(Letter, submission.letter_id)
-        if letter is None or _is_dropped(submission, letter, mailed_since):
+        letter, signer = letters.get(submission.letter_id), (submission.letter_id, submission.email_hmac)
+        if letter is None or unsignable_reason(letter) or signer in signed or signer in recently_mailed:
             db.session.delete(submission)
             dropped += 1
             continue
+        recently_mailed.add(signer)  # the next submission of the same mailbox is dropped
         token = new_token()
         submission.confirm_digest, submission.mailed_at = digest(token), now
-        db.session.flush()  # the next submission of the same mailbox sees this one as mailed
         queue_mail(
             submission.email,
             "signature_confirm",
@@ -125,19 +135,22 @@ def mail_waiting(limit: int = 50) -> int:
     return dropped
 
 
-def _is_dropped(submission: SignatureSubmission, letter: Letter, mailed_since: datetime) -> bool:
-    if not letter.is_locked or letter.is_closed:
-        return True
-    same_signer = (Signature.letter_id == letter.id, Signature.email_hmac == submission.email_hmac)
-    signed = select(Signature.id).where(*same_signer, Signature.status == SignatureStatus.CONFIRMED.value)
-    if db.session.scalar(signed.limit(1)) is not None:
-        return True
-    recently_mailed = select(SignatureSubmission.id).where(
-        SignatureSubmission.letter_id == letter.id,
-        SignatureSubmission.email_hmac == submission.email_hmac,
-        SignatureSubmission.mailed_at >= mailed_since,
+def _signed_and_recently_mailed(
+    waiting: Sequence[SignatureSubmission], mailed_since: datetime
+) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+    """Of the signers of `waiting`: those signed already, and those mailed a link since `mailed_since`."""
+    keys = {s.email_hmac for s in waiting}
+    signed = db.session.execute(
+        select(Signature.letter_id, Signature.email_hmac).where(
+            Signature.email_hmac.in_(keys), Signature.status == SignatureStatus.CONFIRMED.value
+        )
     )
-    return db.session.scalar(recently_mailed.limit(1)) is not None
+    mailed = db.session.execute(
+        select(SignatureSubmission.letter_id, SignatureSubmission.email_hmac).where(
+            SignatureSubmission.email_hmac.in_(keys), SignatureSubmission.mailed_at >= mailed_since
+        )
+    )
+    return {tuple(row) for row in signed}, {tuple(row) for row in mailed}
 
 
 def purge_unconfirmed() -> int:
