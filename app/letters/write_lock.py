@@ -55,15 +55,16 @@ def letter_write_lock(letter_id: int) -> Iterator[Letter]:
 
 @contextmanager
 def letters_write_lock(connection: Connection, letter_ids: Iterable[int]) -> Iterator[dict[int, Row]]:
-    """Hold several letters for writing in one Core transaction on `connection`, committed when the
-    block ends (rolled back on an exception): the in-process locks and the rows, in id order, as
-    `letter_write_lock` takes them. Yields the letters that exist, by id (id, title, status,
-    content_hash, closed_at). For batches of writes (app.shared.group_commit)."""
+    """Hold several letters for writing in one Core transaction on `connection` (the one open, if
+    any), committed when the block ends (rolled back on an exception): the in-process locks and
+    the rows, in id order, as `letter_write_lock` takes them. Yields the letters that exist, by id
+    (id, title, status, content_hash, closed_at). For batches of writes (app.shared.group_commit).
+    A caller that read in the open transaction has no row locks yet, so waiting here is safe."""
     ids = sorted(set(letter_ids))
     with ExitStack() as held:
         for letter_id in ids:
             held.enter_context(_process_lock(letter_id))
-        with connection.begin():
+        try:
             rows = connection.execute(
                 select(Letter.id, Letter.title, Letter.status, Letter.content_hash, Letter.closed_at)
                 .where(Letter.id.in_(ids))
@@ -71,3 +72,7 @@ def letters_write_lock(connection: Connection, letter_ids: Iterable[int]) -> Ite
                 .with_for_update()
             )
             yield {row.id: row for row in rows}
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()

@@ -95,7 +95,8 @@ def _confirm_batch(tokens: Sequence[str]) -> list[Outcome]:
                 select(SignatureSubmission.letter_id).where(SignatureSubmission.confirm_digest.in_(set(digests)))
             )
         )
-        connection.rollback()
+        if connection.dialect.name == "sqlite":
+            connection.rollback()  # a fresh snapshot once the letters are held (no round trip there)
         with letters_write_lock(connection, letter_ids) as letters:
             outcomes, recorded = _record_batch(connection, tokens, digests, letters)
     if recorded:
@@ -214,20 +215,29 @@ def _signature_row(winner: _Winner, now) -> dict[str, Any]:
 
 def _insert_signatures(connection: Connection, rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
     """Insert first, under the unique constraint: returns the signers recorded now (new, or signing
-    again after a withdrawal); a signer confirmed already is left as it is."""
+    again after a withdrawal); a signer confirmed already is left as it is. One statement, compiled
+    once per dialect, its rows sent together (SQLAlchemy's "insertmanyvalues")."""
+    statement = _UPSERTS.get(connection.dialect.name)
+    if statement is None:
+        statement = _UPSERTS.setdefault(connection.dialect.name, _upsert(connection.dialect.name))
+    return {(row.letter_id, row.email_hmac) for row in connection.execute(statement, rows)}
+
+
+def _upsert(dialect: str):
     table = Signature.__table__
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(table).values(rows)
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     excluded = statement.excluded
     kept_hidden = case(
         (table.c.hidden_reason == HiddenReason.CLERK.value, table.c.hidden_reason), else_=excluded.hidden_reason
     )
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[table.c.letter_id, table.c.email_hmac],
         set_={**{column: excluded[column] for column in RESIGNED_COLUMNS}, "hidden_reason": kept_hidden},
         where=table.c.status != SignatureStatus.CONFIRMED.value,
     ).returning(table.c.letter_id, table.c.email_hmac)
-    return {(row.letter_id, row.email_hmac) for row in connection.execute(statement)}
+
+
+_UPSERTS: dict[str, Any] = {}
 
 
 def _receipt_mail(letter: Any, winner: _Winner) -> dict[str, Any]:
