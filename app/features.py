@@ -18,7 +18,7 @@ def register_features(app: Flask) -> None:
     from app.review import pages as review_pages
     from app.review.pages import lock as lock_page
     from app.signing import api as signing_api  # noqa: F401  (attaches routes to the API blueprint)
-    from app.signing import clerk_pages, public_pages
+    from app.signing import clerk_pages, public_pages, public_state
     from app.signing.submissions import register_round_tasks
     from app.web.api import register_api
 
@@ -38,3 +38,4 @@ def register_features(app: Flask) -> None:
     register_api(app)
     register_sockets(app)
     register_round_tasks(app)
+    public_state.subscribe()

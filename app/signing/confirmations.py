@@ -4,7 +4,9 @@ Each request waits for the batch that carries its token (app.shared.group_commit
 after that batch's commit. A batch, holding its letters (app.letters.write_lock):
 
 1. finds each token's submission (or the signature it became: confirmed, or withdrawn since);
-2. keeps one submission per signer and letter (the first; the others answer "already confirmed");
+2. keeps one submission per signer and letter (the first; the same link used again in the batch
+   answers "confirmed already", the signer's other links are retired by it and answer 404, as
+   they would a moment later);
 3. inserts the signatures first, under the unique constraint on (letter, signer key): one
    INSERT ... ON CONFLICT DO UPDATE ... WHERE status <> 'confirmed' RETURNING, so that a signer
    who withdrew can sign again, and a signer confirmed already (by this batch's predecessors, or
@@ -140,10 +142,15 @@ def _record_batch(
                 else Confirmation(signature.letter_id, None, None)
             )
             continue
-        outcomes.append(Confirmation(submission.letter_id, None, None))  # unless it wins below
         signer = (submission.letter_id, submission.email_hmac)
-        if signer not in winners:
+        winner = winners.get(signer)
+        if winner is None:
             winners[signer] = _Winner(index, token, submission, new_receipt_code(), new_token())
+        # The winner's answer is set below. Its link used again answers "confirmed already"; the
+        # signer's other links are retired by it, as if they came just after it ("unknown").
+        outcomes.append(
+            Confirmation(submission.letter_id, None, None) if winner is None or winner.token == token else "unknown"
+        )
     if not winners:
         return outcomes, set()
     now = utcnow()

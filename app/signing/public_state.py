@@ -9,7 +9,8 @@ query, at most once per `ttl` second per letter and process; a change made in th
 count always did. The page's ETag and its cached render are keyed by it (app.signing.public_pages),
 so a revalidation is answered without the database.
 
-Whoever changes what the page shows calls `changed(letter_id)`.
+Whoever changes what the page shows calls `changed(letter_id)`; the lock (app.letters.events's
+`letter_locked`) does it through `subscribe()`, which `app/features.py` calls.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.letters.events import letter_locked
 from app.letters.models import Endorsement, Letter, LetterStatus
 from app.signing.models import LogEntry, Signature, SignatureStatus
 
@@ -93,3 +95,12 @@ class PublicState:
 
 _versions = PublicState()
 get, changed, clear = _versions.get, _versions.changed, _versions.clear
+
+
+def _on_locked(sender: object, **_: object) -> None:
+    changed(sender.letter_id)  # type: ignore[attr-defined]
+
+
+def subscribe() -> None:
+    """A letter locked in this process is public at once (blinker keeps one subscription)."""
+    letter_locked.connect(_on_locked)
