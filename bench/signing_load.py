@@ -52,7 +52,7 @@ with app.app_context():
 
 TOKENS = """
 import sys
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from app import create_app
 from app.extensions import db
 from app.shared.db_types import utcnow
@@ -72,6 +72,10 @@ with app.app_context():
     ]
     for start in range(0, count, 5000):
         db.session.execute(insert(SignatureSubmission), rows[start : start + 5000])
+    db.session.commit()
+    # Statistics for the planner, as autovacuum would have them on a table that grew this big
+    # (without them PostgreSQL scans every submission of the letter to retire a signer's links).
+    db.session.execute(text("ANALYZE"))
     db.session.commit()
 with open(path, "w") as f:
     f.write("\\n".join(tokens) + "\\n")
@@ -196,6 +200,27 @@ def count_rows(url: str, table: str) -> int:
     return value
 
 
+def drain(url: str, timeout: float = 120.0) -> dict:
+    """Wait until the server's mail sender has mailed every submission and sent every mail (the
+    next phase then starts on an idle sender); how long that took."""
+    import sqlalchemy as sa
+
+    query = sa.text(
+        "SELECT (SELECT count(*) FROM signature_submissions WHERE mailed_at IS NULL)"
+        " + (SELECT count(*) FROM outgoing_mail WHERE NOT failed)"
+    )
+    engine = sa.create_engine(url)
+    started = time.monotonic()
+    with engine.connect() as connection:
+        waiting = first = connection.execute(query).scalar()
+        while waiting and time.monotonic() - started < timeout:
+            time.sleep(0.5)
+            waiting = connection.execute(query).scalar()
+            connection.rollback()
+    engine.dispose()
+    return {"waiting_at_start": first, "seconds": round(time.monotonic() - started, 1), "left": waiting}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=15)
@@ -265,6 +290,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     results: dict[str, dict] = {}
     counts: dict[str, int] = {}
+    drains: dict[str, dict] = {}
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     try:
@@ -297,6 +323,8 @@ def main() -> None:
             script=str(ROOT / "bench/signing_submit.lua"),
         )
         counts["submissions stored"] = count_rows(env["DATABASE_URL"], "signature_submissions") - before
+        if "submit" in phases:
+            drains["after submissions"] = drain(env["DATABASE_URL"])
         if "confirm" in phases:
             name = "confirmations (POST, signatures stored)"
             run(
@@ -309,6 +337,7 @@ def main() -> None:
             counts["signatures stored"] = count_rows(env["DATABASE_URL"], "signatures")
             results[name]["answers_per_s"] = results[name]["rate"]
             results[name]["rate"] = counts["signatures stored"] / results[name]["seconds"]
+            drains["after confirmations"] = drain(env["DATABASE_URL"])
         time.sleep(2)  # requests still in flight settle; the page's version is read again
         page = urllib.request.urlopen(f"{base}/letters/{letter_id}")  # noqa: S310  (our own server on loopback)
         etag = page.headers["ETag"]
@@ -338,6 +367,8 @@ def main() -> None:
             f" {r['worker_cpu_pct']:>8.0f} {r['wrk_cpu_pct']:>6.0f} {r['machine_cpu_pct']:>9.0f}"
         )
     print("; ".join(f"{k}: {v}" for k, v in counts.items()))
+    for name, d in drains.items():
+        print(f"mail {name}: {d['waiting_at_start']} waiting, all sent after {d['seconds']} s (left {d['left']})")
     if "public page, ETag revalidation (304)" in results:
         print(f"revalidation status after the phase: {results['public page, ETag revalidation (304)']['status_after']}")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
@@ -350,6 +381,7 @@ def main() -> None:
         "loadavg": Path("/proc/loadavg").read_text().split()[:3],
         "results": results,
         "counts": counts,
+        "mail_drain": drains,
     }
     out.write_text(json.dumps(record, indent=2))
 

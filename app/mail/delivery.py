@@ -23,7 +23,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Protocol
 
-from flask import Flask
+from flask import Flask, request_started
 from sqlalchemy import select
 
 from app.extensions import db, socketio
@@ -119,7 +119,7 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
-YIELD_FACTOR = 4  # a backlogged sender pauses 4x its round: at most a fifth of the process
+YIELD_FACTOR = 4  # under load, a backlogged sender pauses 4x its round: at most a fifth of the process
 
 
 class MailSender:
@@ -187,21 +187,39 @@ class MailSender:
         return 1
 
     def run_forever(self, batch: int = 50) -> None:
-        """The background loop, for the life of the server process. While mail waits, each full
-        round is followed by a pause of YIELD_FACTOR times what the round took: the sender shares
-        its process with the requests and takes at most a fifth of it, however long the queue (a
-        burst of signatures is answered first, and mailed as fast as a fifth of the process allows,
-        all of it once the burst is over). Otherwise a pause of MAIL_SENDER_INTERVAL."""
+        """The background loop, for the life of the server process: rounds back to back while mail
+        waits, else a pause of MAIL_SENDER_INTERVAL. The sender shares its process with the
+        requests: after a full round during which requests came in, it pauses YIELD_FACTOR times
+        what the round took, so that under load it takes at most a fifth of the process (a burst
+        of signatures is answered first and mailed right after it, and meanwhile as a fifth of
+        the process allows)."""
         interval = self.app.config["MAIL_SENDER_INTERVAL"]
         while True:
-            started = time.monotonic()
+            started, requests_before = time.monotonic(), _traffic.requests
             try:
                 sent = self.deliver_due(limit=batch)
             except Exception:  # keep the loop alive through database outages
                 log.exception("mail sender: delivery round failed")
                 sent = 0
-            busy = time.monotonic() - started
-            socketio.sleep(min(interval, YIELD_FACTOR * busy) if sent == batch else interval)
+            if sent < batch:
+                socketio.sleep(interval)
+            elif _traffic.requests != requests_before:
+                socketio.sleep(min(interval, YIELD_FACTOR * (time.monotonic() - started)))
+            else:
+                socketio.sleep(0)
+
+
+class _Traffic:
+    """How many requests this process has started (the sender yields to them)."""
+
+    requests = 0
+
+
+_traffic = _Traffic()
+
+
+def _count_request(sender: object, **extra: object) -> None:
+    _traffic.requests += 1
 
 
 def start_background_sender(app: Flask) -> MailSender | None:
@@ -209,5 +227,6 @@ def start_background_sender(app: Flask) -> MailSender | None:
     if not app.config.get("MAIL_SENDER_ENABLED"):
         return None
     sender = MailSender(app)
+    request_started.connect(_count_request, app)
     socketio.start_background_task(sender.run_forever)
     return sender
