@@ -69,7 +69,11 @@ class SignatureInput:
 
 
 def validate_choices(name: object, ward: object, public: object, wants_updates: object = False) -> Choices:
-    name = clean_text(name, _("Name"), max_length=200)
+    trimmed = name.strip() if isinstance(name, str) else ""
+    if 1 <= len(trimmed) <= 200 and not any(ch in trimmed for ch in "\r\n\x00"):
+        name = trimmed  # what clean_text returns, without translating its label for nothing
+    else:
+        name = clean_text(name, _("Name"), max_length=200)
     if ward in (None, ""):
         ward = None
     elif not isinstance(ward, str) or ward not in current_app.config["WARDS"]:
