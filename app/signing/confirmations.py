@@ -8,7 +8,8 @@ after that batch's commit. A batch, holding its letters (app.letters.write_lock)
    answers "confirmed already", the signer's other links are retired by it and answer 404, as
    they would a moment later);
 3. inserts the signatures first, under the unique constraint on (letter, signer key): one
-   INSERT ... ON CONFLICT DO UPDATE ... WHERE status <> 'confirmed' RETURNING, so that a signer
+   INSERT ... ON CONFLICT DO UPDATE ... WHERE status <> 'confirmed' (the signers it recorded are
+   those whose row now carries this batch's link), so that a signer
    who withdrew can sign again, and a signer confirmed already (by this batch's predecessors, or
    another process) is neither changed nor counted, with no read before the write;
 4. deletes every pending submission of those signers, appends the log entries, adds to the
@@ -60,7 +61,8 @@ RESIGNED_COLUMNS = (
 
 
 def new_receipt_code() -> str:
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    """12 characters from RECEIPT_ALPHABET, uniformly (32 characters: a random byte modulo 32)."""
+    raw = "".join(RECEIPT_ALPHABET[byte % 32] for byte in secrets.token_bytes(12))
     return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
@@ -223,11 +225,18 @@ def _signature_row(winner: _Winner, now) -> dict[str, Any]:
 def _insert_signatures(connection: Connection, rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
     """Insert first, under the unique constraint: returns the signers recorded now (new, or signing
     again after a withdrawal); a signer confirmed already is left as it is. One statement, compiled
-    once per dialect, its rows sent together (SQLAlchemy's "insertmanyvalues")."""
+    once per dialect and sent for all rows at once (the driver's executemany; on PostgreSQL one
+    pipeline), then one read of the rows that now carry this batch's links."""
     statement = _UPSERTS.get(connection.dialect.name)
     if statement is None:
         statement = _UPSERTS.setdefault(connection.dialect.name, _upsert(connection.dialect.name))
-    return {(row.letter_id, row.email_hmac) for row in connection.execute(statement, rows)}
+    connection.execute(statement, rows)
+    recorded = connection.execute(
+        select(Signature.letter_id, Signature.email_hmac).where(
+            Signature.confirm_digest.in_([row["confirm_digest"] for row in rows])
+        )
+    )
+    return {(row.letter_id, row.email_hmac) for row in recorded}
 
 
 def _upsert(dialect: str):
@@ -241,7 +250,7 @@ def _upsert(dialect: str):
         index_elements=[table.c.letter_id, table.c.email_hmac],
         set_={**{column: excluded[column] for column in RESIGNED_COLUMNS}, "hidden_reason": kept_hidden},
         where=table.c.status != SignatureStatus.CONFIRMED.value,
-    ).returning(table.c.letter_id, table.c.email_hmac)
+    )
 
 
 _UPSERTS: dict[str, Any] = {}
