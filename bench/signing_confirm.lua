@@ -1,20 +1,21 @@
 -- wrk script: each request confirms one prepared link (tokens from the file named by BENCH_TOKENS);
--- thread k of n takes tokens k, k+n, k+2n ...; past the end it starts over (answers 200, stores nothing).
-local threads = {}
+-- with BENCH_THREADS threads, thread k takes tokens k, k+n, k+2n ...; past the end it starts over
+-- (those answer 200 and store nothing).
+local next_id = 0
 local tokens = {}
 local index = 0
 local step = 1
 
 function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
 end
 
 function init(args)
   for line in io.lines(os.getenv("BENCH_TOKENS")) do
     table.insert(tokens, line)
   end
-  step = #threads > 0 and #threads or 1
+  step = tonumber(os.getenv("BENCH_THREADS")) or 1
   index = id + 1
 end
 

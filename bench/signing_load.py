@@ -332,7 +332,7 @@ def main() -> None:
                 name,
                 f"{base}/api/v1/signatures/confirm",
                 script=str(ROOT / "bench/signing_confirm.lua"),
-                env={**os.environ, "BENCH_TOKENS": str(tokens)},
+                env={**os.environ, "BENCH_TOKENS": str(tokens), "BENCH_THREADS": str(args.threads)},
             )
             counts["signatures stored"] = count_rows(env["DATABASE_URL"], "signatures")
             results[name]["answers_per_s"] = results[name]["rate"]
