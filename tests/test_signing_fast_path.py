@@ -298,3 +298,14 @@ def test_a_draft_is_still_404_and_a_letter_locked_later_is_shown(app, client, dr
     locking.lock_letter(clerk, draft.id)  # this process hears of it (app.letters.events)
     shown = page(client, draft.id)
     assert shown.status_code == 200 and shown.headers.get("ETag")
+
+
+def test_a_published_response_changes_the_page(app, client, clerk, letter_id):
+    from app.signing import responses
+
+    first = page(client, letter_id)
+    draft = responses.create(clerk, letter_id, responses.validate("The council", "We will act on it."))
+    assert page(client, letter_id, first.headers["ETag"]).status_code == 304  # a draft is not shown
+    responses.send(clerk, draft.id)
+    shown = page(client, letter_id, first.headers["ETag"])
+    assert shown.status_code == 200 and "We will act on it." in shown.get_data(as_text=True)

@@ -21,7 +21,7 @@ from app.review import locking
 from app.shared.errors import InvalidInput
 from app.shared.ids import whole_number
 from app.shared.lru import LRUCache
-from app.signing import public_state, signatures, submissions
+from app.signing import public_state, responses, signatures, submissions
 from app.signing.form_freshness import mark_served, seconds_since_served
 from app.signing.forms import ConfirmSignatureForm, CorrectSignatureForm, EndorseForm, SignForm
 from app.signing.limits import signing_budget
@@ -105,6 +105,7 @@ def _render_letter(letter, form: SignForm, official) -> str:
         count=live_counter.get(letter),
         endorsements=endorsements.endorsements_for(letter.id),
         names=public_names(letter.id),
+        responses=responses.published(letter.id),
         ward_counts=[(w, wards.get(w, 0)) for w in current_app.config["WARDS"]],
         unstated=wards.get("", 0),
         form=form,

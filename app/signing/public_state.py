@@ -3,7 +3,8 @@
 The version covers everything that changes on a locked letter's page: the count (online and
 paper, and the signature log's length, which every confirmation, withdrawal and paper batch
 extends), the endorsements, the names listed (their number and the sum of their ids, so that
-hiding one and listing another changes it) and whether the letter is closed. It is read with one
+hiding one and listing another changes it), the responses published and whether the letter is
+closed. It is read with one
 query, at most once per `ttl` second per letter and process; a change made in this process
 (`changed`) drops it at once. A change made by another process shows within `ttl`, as the live
 count always did. The page's ETag and its cached render are keyed by it (app.signing.public_pages),
@@ -24,7 +25,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.letters.events import letter_locked
 from app.letters.models import Endorsement, Letter, LetterStatus
-from app.signing.models import LogEntry, Signature, SignatureStatus
+from app.signing.models import LetterResponse, LogEntry, Signature, SignatureStatus
 
 TTL_SECONDS = 1.0
 
@@ -38,6 +39,7 @@ def _read(letter_id: int) -> str | None:
         Signature.name.is_not(None),
         Signature.hidden_reason.is_(None),
     )
+    published = (LetterResponse.letter_id == letter_id, LetterResponse.sent_at.is_not(None))
     row = db.session.execute(
         select(
             Letter.status,
@@ -49,6 +51,8 @@ def _read(letter_id: int) -> str | None:
             select(func.count()).where(*names).scalar_subquery(),
             select(func.coalesce(func.sum(Signature.id), 0)).where(*names).scalar_subquery(),
             select(func.coalesce(func.max(LogEntry.seq), 0)).where(LogEntry.letter_id == letter_id).scalar_subquery(),
+            select(func.coalesce(func.max(LetterResponse.id), 0)).where(*published).scalar_subquery(),
+            select(func.count()).where(*published).scalar_subquery(),
         ).where(Letter.id == letter_id)
     ).first()
     if row is None or row[0] != LetterStatus.LOCKED.value:

@@ -26,7 +26,13 @@ from app.shared.secret_tokens import digest
 from app.shared.sqlite import request_wal_truncation
 from app.shared.validation import clean_text, normalise_email
 from app.signing import public_state, signature_log
-from app.signing.confirmations import Confirmation, confirm_in_batch
+from app.signing.confirmations import (  # noqa: F401  (RECEIPT_ALPHABET, new_receipt_code, public_url: re-exported)
+    RECEIPT_ALPHABET,
+    Confirmation,
+    confirm_in_batch,
+    new_receipt_code,
+    public_url,
+)
 from app.signing.models import Signature, SignatureStatus, SignatureSubmission
 from app.signing.names import has_link
 

@@ -4,7 +4,7 @@ A hot path (confirming a signature) queues its mail without rendering it; the ba
 renders it just before sending.
 
 Revision ID: a7c3e91d2b40
-Revises: fcf15e4c6965
+Revises: fe7505eca5d0
 Create Date: 2026-12-07 15:40:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e91d2b40'
-down_revision = 'fcf15e4c6965'
+down_revision = 'fe7505eca5d0'
 branch_labels = None
 depends_on = None
 
