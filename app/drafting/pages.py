@@ -11,6 +11,7 @@ from app.accounts.current import current_official
 from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
 from app.review.summary import review_summary
+from app.web.security_headers import style_nonce
 
 bp = Blueprint("drafting", __name__)
 
@@ -26,4 +27,6 @@ def room(letter_id: int):
         rendered=render_markdown(letter.text),
         can_edit=can(official, Action.EDIT_DRAFT) and not letter.is_locked,
         review=review_summary(letter),
+        # The editor (CodeMirror) adds its own style element; this page's policy allows that one.
+        style_nonce=style_nonce(),
     )

@@ -138,12 +138,20 @@ export function inputGuard(report, maxUnits = MAX_TEXT_UNITS) {
   return EditorState.transactionFilter.of((tr) => {
     if (!tr.docChanged || tr.annotation(remoteChange)) return tr;
     let control = false;
+    let spaces = false;
+    // Chromium's contenteditable writes a typed space as a no-break space next to
+    // an element boundary; a person typing a space means a space.
+    const typed = tr.isUserEvent('input.type');
     const specs = [];
     tr.changes.iterChanges((fromA, toA, _fromB, _toB, inserted) => {
       let text = inserted.toString();
       const clean = stripControl(text);
       if (clean !== text) control = true;
       text = clean;
+      if (typed && text.includes('\u00a0')) {
+        text = text.replace(/\u00a0/g, ' ');
+        spaces = true;
+      }
       specs.push({ from: fromA, to: toA, insert: text });
     });
     const grown = specs.reduce((n, s) => n + s.insert.length - (s.to - s.from), 0);
@@ -164,12 +172,15 @@ export function inputGuard(report, maxUnits = MAX_TEXT_UNITS) {
     }
     if (control) report('control');
     if (tooLong) report('too_long');
-    if (!control && !tooLong) return tr;
+    if (!control && !tooLong && !spaces) return tr;
     const changes = specs.filter((s) => s.insert || s.to > s.from);
     const userEvent = tr.annotation(Transaction.userEvent);
+    const set = tr.startState.changes(changes);
+    // Same lengths (only characters swapped): keep the transaction's own selection.
+    const selection = set.newLength === tr.changes.newLength && tr.selection ? tr.selection : { anchor: set.mapPos(tr.startState.selection.main.head, 1) };
     return {
       changes,
-      selection: { anchor: tr.startState.changes(changes).mapPos(tr.startState.selection.main.head, 1) },
+      selection,
       annotations: userEvent ? [Transaction.userEvent.of(userEvent)] : [],
       scrollIntoView: true,
     };

@@ -1,31 +1,39 @@
 /**
- * The drafting page: wires the sync session, the textarea, the live preview,
- * presence and the connection status together.
+ * The drafting page: wires the sync session, the CodeMirror editor, the
+ * live preview, presence and the connection and save status together.
  *
- * Page contract (the server renders it):
+ * Page contract (the server renders it; templates/drafting/room.html):
  * ```html
  * <main id="drafting" data-letter-id="ID" data-can-edit="true|false" data-user-id="ID">
- *   <textarea id="draft-text" aria-describedby="connection-status"></textarea>
+ *   <div role="toolbar" id="format-toolbar" hidden>
+ *     <button data-format="bold|italic|heading|list|quote|link">…</button>
+ *   </div>
+ *   <div id="editor-host"><textarea id="draft-text"></textarea></div>  (the textarea is the no-script fallback)
  *   <div id="preview" aria-live="off"></div>
  *   <ul id="presence-list"></ul>
  *   <p id="connection-status" role="status"
  *      data-label-connected="…" data-label-reconnecting="…" data-label-offline="…"
  *      data-label-readonly="…" data-label-locked="…"></p>
+ *   <p id="save-status" data-label-saved="…" data-label-saving="…" data-label-retrying="…" data-label-refused="…"></p>
+ *   <p id="draft-notice" data-msg-CODE="…"></p>  (why something was not saved or not added)
+ *   <p id="draft-announcer" data-template="{names} …"></p>  (remote changes, for screen readers)
  *   <div id="locked-banner" hidden>… <code id="locked-hash"></code></div>
  * </main>
  * <script type="module" src="/static/dist/drafting.js"></script>
  * ```
  * `window.undersignedDraft` is the {@link DraftSession} (its `transport` is
- * the socket.io socket).
+ * the socket.io socket); `window.undersignedEditor` the editor (`view` is the
+ * CodeMirror EditorView, `text()` its text).
  *
  * @module drafting/main
  */
 import { io } from 'socket.io-client';
 import { DraftSession } from './session.js';
-import { CursorOverlay, CursorTracker, renderPresenceList } from './presence.js';
+import { CursorTracker, renderPresenceList } from './presence.js';
 import { createPreview } from './preview.js';
-import { transformIndex } from './operations.js';
-import { clampOffset, normalizeText } from './text.js';
+import { createEditor } from './editor.js';
+import { FORMAT_COMMANDS } from './markdown-commands.js';
+import { createAnnouncer, createNotices, showSaveState } from './status.js';
 
 /**
  * Lowercase hex SHA-256 of a text encoded as UTF-8 (the letter's
@@ -86,12 +94,14 @@ function throttle(fn, ms) {
 export function initDrafting(root, options = {}) {
   const doc = root.ownerDocument;
   const view = doc.defaultView;
-  const textarea = /** @type {HTMLTextAreaElement} */ (doc.getElementById('draft-text'));
+  const textarea = /** @type {HTMLTextAreaElement|null} */ (doc.getElementById('draft-text'));
+  const host = doc.getElementById('editor-host') || (textarea && textarea.parentElement);
   const previewEl = doc.getElementById('preview');
   const presenceList = doc.getElementById('presence-list');
   const statusEl = doc.getElementById('connection-status');
   const lockedBanner = doc.getElementById('locked-banner');
   const lockedHash = doc.getElementById('locked-hash');
+  const toolbar = doc.getElementById('format-toolbar');
 
   const letterId = parseId(root.dataset.letterId || '');
   const canEdit = root.dataset.canEdit === 'true';
@@ -100,21 +110,46 @@ export function initDrafting(root, options = {}) {
   const socket =
     options.socket || (options.io || io)('/draft', { transports: ['websocket', 'polling'] });
 
-  let composing = false;
-  const session = new DraftSession({
-    letterId,
-    transport: socket,
-    canEdit,
-    readLocal: () => (textarea && !composing ? textarea.value : null),
-  });
-
+  const session = new DraftSession({ letterId, transport: socket, canEdit });
   const preview = previewEl ? createPreview(previewEl) : null;
   const tracker = new CursorTracker({ selfId: userId });
-  const overlay = textarea ? new CursorOverlay(textarea) : null;
+  const notices = createNotices(doc.getElementById('draft-notice'));
+  const announcer = createAnnouncer(doc.getElementById('draft-announcer'));
+  const saveEl = doc.getElementById('save-status');
   let users = [];
 
+  // ---------------------------------------------------------------- editor
+  let editor = null;
+  if (host) {
+    const initial = textarea ? textarea.value : '';
+    const attributes = { id: 'draft-text', 'aria-multiline': 'true', role: 'textbox' };
+    for (const name of ['aria-label', 'aria-describedby']) {
+      const value = textarea && textarea.getAttribute(name);
+      if (value) attributes[name] = value;
+    }
+    const label = textarea && doc.querySelector(`label[for="${textarea.id}"]`);
+    if (!attributes['aria-label'] && label) attributes['aria-label'] = label.textContent.trim();
+    if (label) label.remove();
+    if (textarea) textarea.remove();
+    editor = createEditor({
+      parent: host,
+      text: initial,
+      session,
+      attributes,
+      styleNonce: root.dataset.styleNonce || '',
+      onNotice: (kind) => notices.show(kind),
+      onLocalChange: () => {
+        root.dataset.idle = 'false';
+        if (preview) preview.update(session.text);
+        sendCursor();
+      },
+      onSelection: () => sendCursor(),
+    });
+    editor.view.contentDOM.addEventListener('focus', () => sendCursor());
+  }
+
   const drawCursors = () => {
-    if (overlay && session.ready) overlay.update(tracker.positions(session), session.text);
+    if (editor && session.ready) editor.setCursors(tracker.positions(session));
   };
 
   // ----------------------------------------------------------- status line
@@ -150,45 +185,47 @@ export function initDrafting(root, options = {}) {
   };
 
   const updateEditable = () => {
-    if (!textarea) return;
     const editable = session.ready && !session.readOnly && !session.locked;
-    textarea.readOnly = !editable;
+    if (editor) editor.setEditable(editable);
+    if (toolbar) {
+      toolbar.hidden = !canEdit;
+      for (const button of toolbar.querySelectorAll('button')) button.disabled = !editable;
+    }
     root.dataset.idle = String(session.idle);
   };
 
-  // -------------------------------------------------------------- textarea
-  const showText = ({ text, ops }) => {
-    if (!textarea) return;
-    if (textarea.value !== text) {
-      const focused = doc.activeElement === textarea;
-      const { selectionStart, selectionEnd, selectionDirection, scrollTop, scrollLeft } = textarea;
-      let start = selectionStart;
-      let end = selectionEnd;
-      if (ops) {
-        const collapsed = start === end;
-        start = transformIndex(start, ops, true);
-        end = collapsed ? start : transformIndex(end, ops, false);
-      }
-      textarea.value = text;
-      start = clampOffset(text, start);
-      end = clampOffset(text, Math.max(start, end));
-      if (focused) textarea.setSelectionRange(start, end, selectionDirection || 'none');
-      textarea.scrollTop = scrollTop;
-      textarea.scrollLeft = scrollLeft;
-    }
-    if (preview) preview.update(text);
-    drawCursors();
-  };
+  // ---------------------------------------------------------------- toolbar
+  if (toolbar && editor) {
+    toolbar.addEventListener('click', (event) => {
+      const button = event.target instanceof Element ? event.target.closest('button[data-format]') : null;
+      const command = button && FORMAT_COMMANDS[button.dataset.format];
+      if (!command) return;
+      command(editor.view);
+      editor.view.focus();
+    });
+  }
 
+  // ---------------------------------------------------------- session events
   session.on('ready', () => {
     updateEditable();
-    if (preview) preview.flush();
+    if (preview) {
+      preview.update(session.text);
+      preview.flush();
+    }
   });
   session.on('change', (change) => {
-    showText(change);
+    if (preview) preview.update(change.text);
     if (change.ops === null && preview) preview.flush();
+    drawCursors();
   });
   session.on('status', showStatus);
+  session.on('save', ({ state }) => {
+    showSaveState(saveEl, state);
+    root.dataset.save = state;
+    if (state === 'saved') notices.clear('saving');
+  });
+  session.on('error', (error) => notices.error(error));
+  session.on('wait', () => notices.show('rate_limited'));
   session.on('idle', () => {
     root.dataset.idle = 'true';
   });
@@ -196,6 +233,7 @@ export function initDrafting(root, options = {}) {
     tracker.onRevision(info);
     root.dataset.revision = String(info.revision);
     root.dataset.idle = String(session.idle);
+    if (!info.own && info.author) announcer.changedBy(info.author);
     sendCursor();
     drawCursors();
   });
@@ -213,44 +251,18 @@ export function initDrafting(root, options = {}) {
     updateEditable();
   });
 
-  if (textarea) {
-    textarea.readOnly = true;
-    textarea.addEventListener('input', (event) => {
-      if (composing || event.isComposing) return;
-      session.setText(textarea.value);
-      root.dataset.idle = 'false';
-      if (preview) preview.update(session.text);
-      drawCursors();
-      sendCursor();
-    });
-    textarea.addEventListener('compositionstart', () => {
-      if (composing) return;
-      composing = true;
-      session.hold();
-    });
-    textarea.addEventListener('compositionend', () => {
-      if (!composing) return;
-      composing = false;
-      session.setText(normalizeText(textarea.value));
-      session.release();
-    });
-    for (const type of ['select', 'keyup', 'mouseup', 'focus']) textarea.addEventListener(type, () => sendCursor());
-    doc.addEventListener('selectionchange', () => {
-      if (doc.activeElement === textarea) sendCursor();
-    });
-  }
-
   // ---------------------------------------------------------------- cursors
   let lastCursor = null;
   const emitCursor = throttle(() => {
-    if (!socket.connected || !session.ready || !textarea) return;
-    // Only a focused textarea has a caret worth showing to others.
-    if (doc.activeElement !== textarea) return;
+    if (!socket.connected || !session.ready || !editor) return;
+    // Only a focused editor has a caret worth showing to others.
+    if (!editor.view.hasFocus) return;
+    const { anchor, head } = editor.view.state.selection.main;
     const payload = {
       letter_id: letterId,
       revision: session.revision,
-      start: session.localToShadow(textarea.selectionStart),
-      end: session.localToShadow(textarea.selectionEnd),
+      start: session.localToShadow(Math.min(anchor, head)),
+      end: session.localToShadow(Math.max(anchor, head)),
     };
     const key = `${payload.revision}:${payload.start}:${payload.end}`;
     if (key === lastCursor) return;
@@ -301,8 +313,8 @@ export function initDrafting(root, options = {}) {
       if (!socket.connected) socket.connect();
     });
     view.addEventListener('beforeunload', (event) => {
-      // Only when typed text could not reach the server yet.
-      if (canEdit && session.pendingCount > 0 && !session.connected) {
+      // Whenever something typed is not stored yet, whatever the connection.
+      if (canEdit && !session.locked && session.saveState !== 'saved') {
         event.preventDefault();
         event.returnValue = '';
       }
@@ -311,7 +323,11 @@ export function initDrafting(root, options = {}) {
 
   session.start();
   showStatus({ status: session.status, message: '' });
-  if (view) view.undersignedDraft = session;
+  showSaveState(saveEl, session.saveState);
+  if (view) {
+    view.undersignedDraft = session;
+    view.undersignedEditor = editor;
+  }
   return session;
 }
 

@@ -29,6 +29,8 @@
  * - `locked` `{revision, content_hash}`;
  * - `error` `{code, message}`;
  * - `idle`: nothing in flight and nothing pending;
+ * - `wait` `{retry_after, message}`: the server asked us to slow down; the
+ *   change is sent again after `retry_after` seconds;
  * - `save` `{state}`: whether what was typed is stored: `saved`, `saving`,
  *   `retrying` (not stored yet: the connection is down or the server asked
  *   to wait; it is kept and sent again) or `refused` (the server refused
@@ -669,6 +671,7 @@ export class DraftSession {
     if (error.code === 'bad_request' && typeof error.retry_after === 'number' && error.retry_after >= 0) {
       // Over the server's edit rate limit: nothing was stored and our shadow is right;
       // send the change again once the server allows it.
+      this._fire('wait', { retry_after: error.retry_after, message: error.message || '' });
       this._retryAfter(Math.min(30000, Math.ceil(error.retry_after * 1000)));
       return;
     }
