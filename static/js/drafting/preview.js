@@ -1,34 +1,12 @@
 /**
- * Live preview: the draft rendered as Markdown (raw HTML disabled), then
- * sanitised with DOMPurify before it touches the page.
+ * Live preview: the draft rendered as Markdown exactly as the published page
+ * renders it (drafting/markdown.js), sanitised before it touches the page.
  *
  * @module drafting/preview
  */
-import MarkdownIt from 'markdown-it';
-import DOMPurify from 'dompurify';
+import { renderMarkdown, sanitizeHtml } from './markdown.js';
 
-const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });
-
-/**
- * Render Markdown to HTML. Raw HTML in the source is shown as text, and
- * markdown-it refuses javascript:, vbscript: and most data: links.
- *
- * @param {string} text
- * @returns {string}
- */
-export function renderMarkdown(text) {
-  return md.render(String(text ?? ''));
-}
-
-/**
- * Sanitise HTML with DOMPurify (browser only).
- *
- * @param {string} html
- * @returns {string}
- */
-export function sanitizeHtml(html) {
-  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true } });
-}
+export { renderMarkdown, sanitizeHtml };
 
 /**
  * A debounced preview bound to an element.
