@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = [
     "# An open letter\n\nTo the Mayor,\nand the Board of Alders,\n\nSincerely,\nAlder Okafor",
     "See https://example.org/plan and www.example.org, or write to clerk@example.org.",
-    "We ask **for help** and _quickly_; ~~not~~ now.\n\n> A quote\n> on two lines\n\n- one\n- two\n\n1. first\n2. second",
+    "We ask **for help** and _quickly_; ~~not~~ now.\n\n> A quote\n> on two lines\n\n- one\n- two\n\n1. a\n2. b",
     "| Ward | Signatures |\n|:--|--:|\n| 1 | 20 |\n| 2 | 31 |",
-    "<script>alert(1)</script> [x](javascript:alert(1)) [ok](https://example.org \"title\")",
+    '<script>alert(1)</script> [x](javascript:alert(1)) [ok](https://example.org "title")',
     "Line with two spaces  \nthen a hard break, a `code span` and\n\n    indented code\n\n```\nfenced\n```",
     "Emoji 👋🏽 and 中文 text; a [link](mailto:clerk@example.org)\n***\nAfter a rule.",
 ]

@@ -136,9 +136,7 @@ def test_a_reviewer_sees_the_draft_read_only_and_an_alders_typing_live(live_serv
     typed = "Live from the alder: 🎉 市民"
     alder.keyboard.type(typed, delay=KEY_DELAY_MS)
 
-    reviewer.wait_for_function(
-        "(typed) => window.undersignedEditor.text().includes(typed)", arg=typed, timeout=WAIT_MS
-    )
+    reviewer.wait_for_function("(typed) => window.undersignedEditor.text().includes(typed)", arg=typed, timeout=WAIT_MS)
     letter = settle(live_server, alder, reviewer)
     assert textarea_value(reviewer) == textarea_value(alder) == letter["text"] == demo_text + typed
     assert textarea.get_attribute("aria-readonly") == "true"
