@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     WAIT_MS,
     LiveServer,
     settle,
+    spanish_context_options,
     textarea_value,
     wait_for_connected,
     wait_until_idle,
@@ -213,3 +214,21 @@ def test_the_toolbar_and_shortcuts_format_the_selection(live_server, signed_in_p
         "() => document.querySelector('#preview blockquote strong')?.textContent === 'please act'", timeout=WAIT_MS
     )
     assert live_server.letter()["text"] == demo_text + "\n> **please act**"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_editor_with_a_co_authors_caret_and_a_notice_has_no_axe_violations(
+    live_server, signed_in_page, axe_check, demo_text, lang
+):
+    # bypass_csp: axe-core is injected as an inline script, which the app's CSP blocks (see axe_check).
+    options = {"bypass_csp": True, **(spanish_context_options() if lang == "es" else {})}
+    alder = open_editor(signed_in_page, ALDER, **options)
+    other = open_editor(signed_in_page, ALDER_2)
+    other.locator("#draft-text").click()
+    other.keyboard.press("Control+End")
+    alder.locator(".cm-remote-caret").wait_for(state="attached")
+    alder.locator(".cm-remote-name").first.wait_for()
+    paste(alder, "\u0007")  # only a control character: nothing added, a notice shown
+    alder.locator("#draft-notice").wait_for(state="visible")
+    assert textarea_value(alder) == demo_text
+    axe_check(alder)
