@@ -139,6 +139,7 @@ export function initDrafting(root, options = {}) {
       styleNonce: root.dataset.styleNonce || '',
       onNotice: (kind) => notices.show(kind),
       onLocalChange: () => {
+        notices.typed();
         root.dataset.idle = 'false';
         if (preview) preview.update(session.text);
         sendCursor();
@@ -222,7 +223,7 @@ export function initDrafting(root, options = {}) {
   session.on('save', ({ state }) => {
     showSaveState(saveEl, state);
     root.dataset.save = state;
-    if (state === 'saved') notices.clear('saving');
+    if (state === 'saved') notices.saved();
   });
   session.on('error', (error) => notices.error(error));
   session.on('wait', () => notices.show('rate_limited'));

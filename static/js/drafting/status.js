@@ -35,22 +35,36 @@ const MESSAGE_FOR = {
   paste_offline: 'msgPasteOffline',
 };
 
+/** Notices about what the editor itself did to the input: shown until the person types on. */
+const INPUT_NOTICES = new Set(['control', 'too_long']);
+
 /**
- * The notice line: one message at a time, replaced by the next, cleared
- * when the reason has passed.
+ * The notice line: one message at a time, replaced by the next. A notice
+ * about the server (a refusal, a wait, a paste while offline) goes once the
+ * text is saved; one about the input (control characters removed, the size
+ * limit) once the person types on.
  *
  * @param {HTMLElement|null} el
  * @returns {{show: (kind: string) => void, error: (e: {code: string, message?: string}) => void,
- *   clear: (kind?: string) => void}}
+ *   saved: () => void, typed: () => void}}
  */
 export function createNotices(el) {
   let current = null;
+  let fresh = false;
   const set = (kind, text) => {
     if (!el || !text) return;
     current = kind;
+    fresh = true;
     el.dataset.kind = kind;
     el.textContent = text;
     el.hidden = false;
+  };
+  const clear = () => {
+    if (!el || current === null) return;
+    current = null;
+    el.textContent = '';
+    el.hidden = true;
+    delete el.dataset.kind;
   };
   return {
     show(kind) {
@@ -62,14 +76,12 @@ export function createNotices(el) {
       const known = el.dataset[MESSAGE_FOR[e.code]];
       set(e.code, known || `${el.dataset.msgFailed || ''} ${e.message || e.code}`.trim());
     },
-    clear(kind) {
-      if (!el || current === null) return;
-      // Refusals stay until the person acts; passing states are cleared once saved.
-      if (kind === 'saving' && !['rate_limited', 'paste_offline'].includes(current)) return;
-      current = null;
-      el.textContent = '';
-      el.hidden = true;
-      delete el.dataset.kind;
+    saved() {
+      if (current !== null && !INPUT_NOTICES.has(current)) clear();
+    },
+    typed() {
+      if (fresh) fresh = false;
+      else if (INPUT_NOTICES.has(current)) clear();
     },
   };
 }
