@@ -19,6 +19,20 @@ import { FORMAT_KEYS } from './markdown-commands.js';
 import { diffOps } from './operations.js';
 
 /**
+ * Above this many characters the Markdown highlighting is switched off (below
+ * LANGUAGE_ON it comes back): CodeMirror's Markdown parser re-parses around
+ * every change, and with co-authors' edits arriving all over a very long
+ * letter it would take the main thread from typing.
+ */
+export const LANGUAGE_OFF = 60_000;
+export const LANGUAGE_ON = 50_000;
+
+const markdownSupport = () => [
+  new LanguageSupport(markdownLanguage),
+  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+];
+
+/**
  * @typedef {object} EditorOptions
  * @property {HTMLElement} parent where the editor goes
  * @property {string} text the text to show before the session is ready
@@ -35,7 +49,7 @@ import { diffOps } from './operations.js';
  * Create the editor.
  *
  * @param {EditorOptions} options
- * @returns {{view: EditorView, setEditable: (editable: boolean) => void,
+ * @returns {{view: EditorView, flushInput: () => void, setEditable: (editable: boolean) => void,
  *   setCursors: (cursors: Array<{user: object, start: number, end: number}>) => void,
  *   text: () => string}}
  */
@@ -43,6 +57,8 @@ export function createEditor(options) {
   const { parent, session } = options;
   const notice = options.onNotice || (() => {});
   const editable = new Compartment();
+  const language = new Compartment();
+  let highlighting = options.text.length <= LANGUAGE_OFF;
   const attributes = new Compartment();
   const baseAttributes = { spellcheck: 'true', autocorrect: 'on', ...(options.attributes || {}) };
   const attributesFor = (on) => EditorView.contentAttributes.of({ ...baseAttributes, 'aria-readonly': on ? 'false' : 'true' });
@@ -54,8 +70,7 @@ export function createEditor(options) {
       extensions: [
         history({ joinToEvent: joinWordByWord, newGroupDelay: 1500 }),
         keymap.of([...FORMAT_KEYS, ...historyKeymap, ...defaultKeymap]),
-        new LanguageSupport(markdownLanguage),
-        syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+        language.of(highlighting ? markdownSupport() : []),
         EditorView.lineWrapping,
         options.styleNonce ? EditorView.cspNonce.of(options.styleNonce) : [],
         inputGuard(notice),
@@ -79,6 +94,14 @@ export function createEditor(options) {
               return;
             }
             local = true;
+          }
+          if (update.docChanged) {
+            const length = update.state.doc.length;
+            const wanted = highlighting ? length <= LANGUAGE_OFF : length < LANGUAGE_ON;
+            if (wanted !== highlighting) {
+              highlighting = wanted;
+              queueMicrotask(() => view.dispatch({ effects: language.reconfigure(wanted ? markdownSupport() : []) }));
+            }
           }
           if (local && options.onLocalChange) options.onLocalChange();
           if (update.selectionSet && options.onSelection) options.onSelection();
@@ -104,6 +127,18 @@ export function createEditor(options) {
 
   return {
     view,
+    /**
+     * Read a keystroke the browser has put on the page but CodeMirror has not
+     * read yet (it reads them on the next animation frame). Called before the
+     * session applies a co-author's change: CodeMirror drops an unread DOM
+     * change when another transaction is dispatched first, which would lose
+     * that keystroke. `observer.forceFlush` is CodeMirror's own (internal) way;
+     * the pinned @codemirror/view version has it.
+     */
+    flushInput() {
+      const observer = /** @type {any} */ (view).observer;
+      if (observer && typeof observer.forceFlush === 'function') observer.forceFlush();
+    },
     setEditable(on) {
       view.dispatch({
         effects: [editable.reconfigure(EditorState.readOnly.of(!on)), attributes.reconfigure(attributesFor(on))],

@@ -110,7 +110,18 @@ export function initDrafting(root, options = {}) {
   const socket =
     options.socket || (options.io || io)('/draft', { transports: ['websocket', 'polling'] });
 
-  const session = new DraftSession({ letterId, transport: socket, canEdit });
+  let editor = null;
+  const session = new DraftSession({
+    letterId,
+    transport: socket,
+    canEdit,
+    // Before a co-author's change is applied, take in what the browser has typed but the editor
+    // has not read yet (it then reaches the session as a local change, in order).
+    readLocal: () => {
+      if (editor) editor.flushInput();
+      return null;
+    },
+  });
   const preview = previewEl ? createPreview(previewEl) : null;
   const tracker = new CursorTracker({ selfId: userId });
   const notices = createNotices(doc.getElementById('draft-notice'));
@@ -119,7 +130,6 @@ export function initDrafting(root, options = {}) {
   let users = [];
 
   // ---------------------------------------------------------------- editor
-  let editor = null;
   if (host) {
     const initial = textarea ? textarea.value : '';
     const attributes = { id: 'draft-text', 'aria-multiline': 'true', role: 'textbox' };
@@ -141,7 +151,10 @@ export function initDrafting(root, options = {}) {
       onLocalChange: () => {
         notices.typed();
         root.dataset.idle = 'false';
-        if (preview) preview.update(session.text);
+        if (preview) {
+          preview.typing();
+          preview.update(session.text);
+        }
         sendCursor();
       },
       onSelection: () => sendCursor(),

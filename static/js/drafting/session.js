@@ -909,6 +909,7 @@ export class DraftSession {
           this._handleError(ack && ack.error, 'join');
           return;
         }
+        this._syncLocal();
         const serverText = typeof ack.text === 'string' ? ack.text : '';
         let base = this.shadow;
         if (this.inflight === inf && inflightApplied) {
