@@ -228,7 +228,36 @@ def test_the_editor_with_a_co_authors_caret_and_a_notice_has_no_axe_violations(
     other.keyboard.press("Control+End")
     alder.locator(".cm-remote-caret").wait_for(state="attached")
     alder.locator(".cm-remote-name").first.wait_for()
+    toggle = alder.locator("#authorship-toggle")
+    toggle.click()
+    alder.locator(".cm-author").first.wait_for()
+    assert toggle.get_attribute("aria-pressed") == "true"
     paste(alder, "\u0007")  # only a control character: nothing added, a notice shown
     alder.locator("#draft-notice").wait_for(state="visible")
     assert textarea_value(alder) == demo_text
     axe_check(alder)
+
+
+def test_authorship_colours_show_who_wrote_each_word_and_follow_new_typing(live_server, signed_in_page, demo_text):
+    alder = open_editor(signed_in_page, ALDER)
+    other = open_editor(signed_in_page, ALDER_2)
+    alder.get_by_role("button", name="Show who wrote what").click()
+    alder.locator(".cm-author").first.wait_for()
+    caret_at_end(other)
+    other.keyboard.type(" Signed by Lindqvist", delay=KEY_DELAY_MS)
+    settle(live_server, alder, other)
+    # The other alder's new words carry her name; nobody else's colour is on them.
+    by_author = alder.evaluate(
+        """() => {
+            const out = {};
+            for (const el of document.querySelectorAll('.cm-author')) {
+                out[el.title] = (out[el.title] || '') + el.textContent;
+            }
+            return out;
+        }"""
+    )
+    assert "Signed by Lindqvist" in by_author.get("Alder Ingrid Lindqvist", "")
+    assert all("Lindqvist" not in text for name, text in by_author.items() if name != "Alder Ingrid Lindqvist")
+    assert len(by_author) >= 2, "the demo text's writer is coloured too"
+    alder.get_by_role("button", name="Show who wrote what").click()
+    alder.wait_for_function("() => document.querySelectorAll('.cm-author').length === 0")

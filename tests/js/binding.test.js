@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EditorSelection, EditorState } from '@codemirror/state';
 import { history, redo, undo } from '@codemirror/commands';
+import { EditorView } from '@codemirror/view';
 import {
   changesToOps,
   inputGuard,
@@ -114,4 +115,30 @@ test('toolbar commands: bold toggles, heading and list prefix lines, link select
   assert.equal(ed.state.doc.sliceString(from, to), 'https://');
   undo(ed);
   assert.equal(ed.text, 'We ask\nfor help');
+});
+
+test('authorship: runs are rounded to whole words; new text takes its writer\'s colour', async () => {
+  const { wordRuns, authorshipColours, changeAuthor, setAuthorship } = await import('../../static/js/drafting/authorship.js');
+  const ada = { id: 1, name: 'Ada' };
+  const bo = { id: 2, name: 'Bo' };
+  const text = 'Dear council, we ask';
+  // Bo wrote "ncil, we a" in the middle of Ada's words: whole words go to whoever began them.
+  const runs = wordRuns([{ text: 'Dear cou', author: ada }, { text: 'ncil, we a', author: bo }, { text: 'sk', author: ada }], text);
+  assert.deepEqual(
+    runs.map((r) => [text.slice(r.from, r.to), r.author.name]),
+    [['Dear council', 'Ada'], [', we ask', 'Bo']],
+  );
+  const state0 = EditorState.create({ doc: text, extensions: [authorshipColours({ self: ada })] });
+  let state = state0.update({ effects: setAuthorship.of(runs) }).state;
+  state = state.update({ changes: { from: 0, insert: 'Hi ' }, annotations: [changeAuthor.of(bo)] }).state;
+  state = state.update({ changes: { from: state.doc.length, insert: ' now' }, userEvent: 'input.type' }).state;
+  const seen = [];
+  const decos = state.facet(EditorView.decorations).map((d) => (typeof d === 'function' ? null : d)).filter(Boolean);
+  for (const set of decos) set.between(0, state.doc.length, (from, to, deco) => seen.push([state.doc.sliceString(from, to), deco.spec.author.name]));
+  seen.sort((a, b) => state.doc.toString().indexOf(a[0]) - state.doc.toString().indexOf(b[0]));
+  assert.deepEqual(seen, [['Hi ', 'Bo'], ['Dear council', 'Ada'], [', we ask', 'Bo'], [' now', 'Ada']]);
+  state = state.update({ effects: setAuthorship.of(null) }).state;
+  const after = [];
+  for (const set of state.facet(EditorView.decorations).filter((d) => typeof d !== 'function')) set.between(0, state.doc.length, () => after.push(1));
+  assert.equal(after.length, 0, 'off');
 });

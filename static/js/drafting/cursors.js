@@ -19,14 +19,14 @@ import { userColor } from './presence.js';
 export const setRemoteCursors = StateEffect.define();
 
 /** A CSS class name for a user id. */
-function userClass(user) {
+export function userClass(user) {
   return `cm-remote-u-${String(user.id).replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
 const sheets = new WeakMap();
 
-/** Make sure the user's colour classes exist in the document. */
-function ensureColor(doc, user) {
+/** Make sure the user's colour class (setting `--presence-color`) exists in the document. */
+export function ensureUserColor(doc, user) {
   let entry = sheets.get(doc);
   if (!entry) {
     if (typeof CSSStyleSheet !== 'function' || !('adoptedStyleSheets' in doc)) return;
@@ -52,7 +52,7 @@ class CaretWidget extends WidgetType {
   }
 
   toDOM(view) {
-    ensureColor(view.dom.ownerDocument, this.user);
+    ensureUserColor(view.dom.ownerDocument, this.user);
     const span = view.dom.ownerDocument.createElement('span');
     span.className = `cm-remote-caret ${userClass(this.user)}`;
     span.setAttribute('aria-hidden', 'true');
@@ -80,7 +80,7 @@ class NameMarker extends GutterMarker {
     const wrap = doc.createElement('span');
     wrap.setAttribute('aria-hidden', 'true');
     for (const user of this.users) {
-      ensureColor(doc, user);
+      ensureUserColor(doc, user);
       const label = doc.createElement('span');
       label.className = `cm-remote-name ${userClass(user)}`;
       label.textContent = String(user.name ?? '');

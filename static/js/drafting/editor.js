@@ -15,6 +15,7 @@ import { markdownLanguage } from '@codemirror/lang-markdown';
 import { LanguageSupport, syntaxHighlighting, defaultHighlightStyle } from '@codemirror/language';
 import { changesToOps, inputGuard, joinWordByWord, remoteChange, remoteTransaction } from './binding.js';
 import { remoteCursors, setRemoteCursors } from './cursors.js';
+import { authorshipColours, changeAuthor, setAuthorship } from './authorship.js';
 import { FORMAT_KEYS } from './markdown-commands.js';
 import { diffOps } from './operations.js';
 
@@ -43,6 +44,7 @@ const markdownSupport = () => [
  * @property {() => void} [onSelection] after the selection moved
  * @property {string} [placeholder]
  * @property {string} [styleNonce] the page's Content-Security-Policy nonce for style elements
+ * @property {{id: any, name: string, color?: string}} [self] who types here (authorship colours)
  */
 
 /**
@@ -75,6 +77,7 @@ export function createEditor(options) {
         options.styleNonce ? EditorView.cspNonce.of(options.styleNonce) : [],
         inputGuard(notice),
         remoteCursors(),
+        authorshipColours({ self: options.self || { id: 'self', name: '' } }),
         editable.of(EditorState.readOnly.of(true)),
         attributes.of(attributesFor(false)),
         options.placeholder ? placeholderExt(options.placeholder) : [],
@@ -117,9 +120,18 @@ export function createEditor(options) {
     view.dispatch(remoteTransaction(diffOps(current, text)));
   }
 
+  // A co-author's revision is announced just before the change it makes here: remember its author.
+  let author = null;
+  session.on('revision', (info) => {
+    author = info.own ? null : info.author;
+  });
   session.on('change', ({ text, previous, ops }) => {
+    const by = author;
+    author = null;
     if (ops && view.state.doc.length === previous.length) {
-      view.dispatch(remoteTransaction(ops));
+      const spec = remoteTransaction(ops);
+      if (by) spec.annotations.push(changeAuthor.of(by));
+      view.dispatch(spec);
       if (view.state.doc.length === text.length) return;
     }
     showText(text);
@@ -143,6 +155,10 @@ export function createEditor(options) {
       view.dispatch({
         effects: [editable.reconfigure(EditorState.readOnly.of(!on)), attributes.reconfigure(attributesFor(on))],
       });
+    },
+    /** Show authorship colours (`[{from, to, author}]` in document offsets), or hide them (null). */
+    showAuthorship(runs) {
+      view.dispatch({ effects: setAuthorship.of(runs) });
     },
     setCursors(cursors) {
       view.dispatch({ effects: setRemoteCursors.of(cursors) });

@@ -34,6 +34,7 @@ import { createPreview } from './preview.js';
 import { createEditor } from './editor.js';
 import { FORMAT_COMMANDS } from './markdown-commands.js';
 import { createAnnouncer, createNotices, showSaveState } from './status.js';
+import { wordRuns } from './authorship.js';
 
 /**
  * Lowercase hex SHA-256 of a text encoded as UTF-8 (the letter's
@@ -81,6 +82,37 @@ function throttle(fn, ms) {
       }, wait);
     }
   };
+}
+
+/**
+ * The server's authorship runs for the session's revision, rounded to whole
+ * words and mapped onto the local text (which may hold unsent typing), or
+ * null. Asks again if the letter moved on while the answer was on its way.
+ *
+ * @param {Window} win
+ * @param {string|number} letterId
+ * @param {DraftSession} session
+ * @returns {Promise<Array<{from: number, to: number, author: object}>|null>}
+ */
+async function loadAuthorship(win, letterId, session) {
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    const revision = session.revision;
+    let runs;
+    try {
+      const response = await win.fetch(`/drafts/${letterId}/authorship.json?revision=${revision}`, {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+      });
+      if (!response.ok) return null;
+      runs = await response.json();
+    } catch {
+      return null;
+    }
+    if (session.revision !== revision) continue;
+    const words = wordRuns(runs, session.shadow);
+    return words.map((r) => ({ from: session.shadowToLocal(r.from), to: session.shadowToLocal(r.to), author: r.author }));
+  }
+  return null;
 }
 
 /**
@@ -147,6 +179,7 @@ export function initDrafting(root, options = {}) {
       session,
       attributes,
       styleNonce: root.dataset.styleNonce || '',
+      self: { id: userId, name: root.dataset.userName || '', color: root.dataset.userColor || undefined },
       onNotice: (kind) => notices.show(kind),
       onLocalChange: () => {
         notices.typed();
@@ -216,6 +249,27 @@ export function initDrafting(root, options = {}) {
       if (!command) return;
       command(editor.view);
       editor.view.focus();
+    });
+  }
+
+  // ---------------------------------------------------------- authorship colours
+  const authorshipToggle = doc.getElementById('authorship-toggle');
+  if (authorshipToggle && editor && view && typeof view.fetch === 'function') {
+    authorshipToggle.hidden = false;
+    authorshipToggle.addEventListener('click', async () => {
+      const on = authorshipToggle.getAttribute('aria-pressed') !== 'true';
+      authorshipToggle.setAttribute('aria-pressed', String(on));
+      if (!on) {
+        editor.showAuthorship(null);
+        return;
+      }
+      const runs = await loadAuthorship(view, letterId, session);
+      if (authorshipToggle.getAttribute('aria-pressed') !== 'true') return;
+      if (runs) editor.showAuthorship(runs);
+      else {
+        authorshipToggle.setAttribute('aria-pressed', 'false');
+        notices.set(authorshipToggle.dataset.labelFailed || '');
+      }
     });
   }
 

@@ -71,6 +71,10 @@ export function createNotices(el) {
       if (!el) return;
       set(kind, el.dataset[MESSAGE_FOR[kind]] || '');
     },
+    /** Show a sentence the page already has in its language. */
+    set(text) {
+      set('message', text);
+    },
     error(e) {
       if (!el || !e) return;
       const known = el.dataset[MESSAGE_FOR[e.code]];
