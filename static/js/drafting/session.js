@@ -910,6 +910,7 @@ export class DraftSession {
           return;
         }
         this._syncLocal();
+        this.protocol = ack.protocol === 2 ? 2 : 1;
         const serverText = typeof ack.text === 'string' ? ack.text : '';
         let base = this.shadow;
         if (this.inflight === inf && inflightApplied) {
