@@ -207,7 +207,12 @@ def test_the_toolbar_and_shortcuts_format_the_selection(live_server, signed_in_p
     alder.keyboard.press("Shift+Home")
     alder.keyboard.press("Control+b")
     assert textarea_value(alder).endswith("\n**please act**")
-    alder.get_by_role("button", name="Quote").click()
+    # The toolbar by keyboard: one tab stop, arrows between the buttons, Enter to press one.
+    alder.locator("#format-toolbar button").first.focus()
+    alder.keyboard.press("End")
+    alder.keyboard.press("ArrowLeft")
+    assert alder.evaluate("() => document.activeElement.textContent.trim()") == "Quote"
+    alder.keyboard.press("Enter")
     assert textarea_value(alder).endswith("\n> **please act**")
     wait_until_idle(alder)
     alder.wait_for_function(

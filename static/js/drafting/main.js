@@ -243,6 +243,19 @@ export function initDrafting(root, options = {}) {
 
   // ---------------------------------------------------------------- toolbar
   if (toolbar && editor) {
+    // One tab stop for the toolbar; the arrow keys, Home and End move between its buttons.
+    const buttons = [...toolbar.querySelectorAll('button')];
+    buttons.forEach((button, i) => button.setAttribute('tabindex', i === 0 ? '0' : '-1'));
+    toolbar.addEventListener('keydown', (event) => {
+      const i = buttons.indexOf(/** @type {HTMLButtonElement} */ (event.target));
+      if (i < 0) return;
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: buttons.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      const target = buttons[(next + buttons.length) % buttons.length];
+      for (const button of buttons) button.setAttribute('tabindex', button === target ? '0' : '-1');
+      target.focus();
+    });
     toolbar.addEventListener('click', (event) => {
       const button = event.target instanceof Element ? event.target.closest('button[data-format]') : null;
       const command = button && FORMAT_COMMANDS[button.dataset.format];
