@@ -12,6 +12,7 @@ from tests.browser.conftest import (
     ALDER,
     ALDER_2,
     DEMO_LETTER_ID,
+    REVIEWER,
     WAIT_MS,
     LiveServer,
     settle,
@@ -266,3 +267,52 @@ def test_authorship_colours_show_who_wrote_each_word_and_follow_new_typing(live_
     assert len(by_author) >= 2, "the demo text's writer is coloured too"
     alder.get_by_role("button", name="Show who wrote what").click()
     alder.wait_for_function("() => document.querySelectorAll('.cm-author').length === 0")
+
+
+def test_a_reviewer_suggests_inline_and_an_alder_accepts_it_where_it_stands(
+    live_server, signed_in_page, axe_check, demo_text
+):
+    # bypass_csp: axe-core is injected as an inline script, which the app's CSP blocks (see axe_check).
+    reviewer = signed_in_page(REVIEWER, bypass_csp=True)
+    reviewer.goto(DRAFT)
+    reviewer.wait_for_function("() => window.undersignedDraft && window.undersignedDraft.ready")
+    alder = open_editor(signed_in_page, ALDER, bypass_csp=True)
+
+    # The reviewer selects a phrase in the (read-only) text and suggests a replacement by keyboard.
+    phrase = "call the police"
+    reviewer.evaluate(
+        """(phrase) => {
+            const view = window.undersignedEditor.view;
+            const at = view.state.doc.toString().indexOf(phrase);
+            view.focus();
+            view.dispatch({selection: {anchor: at, head: at + phrase.length}});
+        }""",
+        phrase,
+    )
+    reviewer.keyboard.press("Control+Alt+m")
+    reviewer.locator("#suggest-replacement").wait_for()
+    assert reviewer.locator("#suggest-quote").inner_text() == phrase
+    reviewer.locator("#suggest-replacement").fill("ask the police for help")
+    reviewer.locator("#suggest-note").fill("Legal help too.")
+    axe_check(reviewer)
+    reviewer.get_by_role("button", name="Send the suggestion").click()
+    reviewer.locator("#suggest-form").wait_for(state="hidden")
+
+    # The alder sees it inline: the old words struck, the new ones inserted, the reviewer's name.
+    inline = alder.locator(".cm-suggestion")
+    inline.wait_for()
+    assert inline.locator("ins").inner_text() == "ask the police for help"
+    name = reviewer.evaluate("() => document.getElementById('drafting').dataset.userName")
+    assert inline.locator(".cm-suggestion-by").inner_text().strip() == f"— suggested by {name}"
+    assert alder.locator(".cm-suggestion-del").inner_text() == phrase
+    reviewer.locator(".cm-suggestion").wait_for()
+    assert reviewer.locator(".cm-suggestion button").count() == 0, "reviewers do not decide"
+    axe_check(alder)
+
+    inline.get_by_role("button", name="Accept").click()
+    alder.wait_for_function("() => window.undersignedEditor.text().includes('ask the police for help')")
+    alder.locator(".cm-suggestion").wait_for(state="detached")
+    letter = settle(live_server, alder)
+    assert letter["text"] == demo_text.replace(phrase, "ask the police for help", 1)
+    reviewer.wait_for_function("() => window.undersignedEditor.text().includes('ask the police for help')")
+    assert alder.errors == [] and reviewer.errors == []

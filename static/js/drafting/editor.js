@@ -16,6 +16,7 @@ import { LanguageSupport, syntaxHighlighting, defaultHighlightStyle } from '@cod
 import { changesToOps, inputGuard, joinWordByWord, remoteChange, remoteTransaction } from './binding.js';
 import { remoteCursors, setRemoteCursors } from './cursors.js';
 import { authorshipColours, changeAuthor, setAuthorship } from './authorship.js';
+import { inlineSuggestions, setSuggestions } from './suggestions.js';
 import { FORMAT_KEYS } from './markdown-commands.js';
 import { diffOps } from './operations.js';
 
@@ -45,6 +46,8 @@ const markdownSupport = () => [
  * @property {string} [placeholder]
  * @property {string} [styleNonce] the page's Content-Security-Policy nonce for style elements
  * @property {{id: any, name: string, color?: string}} [self] who types here (authorship colours)
+ * @property {{labels: Record<string, string>, onDecide: Function, canDecide: () => boolean}} [suggestions]
+ *   inline suggestions (drafting/suggestions.js)
  */
 
 /**
@@ -78,6 +81,7 @@ export function createEditor(options) {
         inputGuard(notice),
         remoteCursors(),
         authorshipColours({ self: options.self || { id: 'self', name: '' } }),
+        options.suggestions ? inlineSuggestions(options.suggestions) : [],
         editable.of(EditorState.readOnly.of(true)),
         attributes.of(attributesFor(false)),
         options.placeholder ? placeholderExt(options.placeholder) : [],
@@ -159,6 +163,10 @@ export function createEditor(options) {
     /** Show authorship colours (`[{from, to, author}]` in document offsets), or hide them (null). */
     showAuthorship(runs) {
       view.dispatch({ effects: setAuthorship.of(runs) });
+    },
+    /** Show these open suggestions (`[{id, from, to, replacement, author, note}]`, document offsets). */
+    showSuggestions(list) {
+      view.dispatch({ effects: setSuggestions.of(list) });
     },
     setCursors(cursors) {
       view.dispatch({ effects: setRemoteCursors.of(cursors) });

@@ -35,6 +35,7 @@ import { createEditor } from './editor.js';
 import { FORMAT_COMMANDS } from './markdown-commands.js';
 import { createAnnouncer, createNotices, showSaveState } from './status.js';
 import { wordRuns } from './authorship.js';
+import { suggestionLabels, wireSuggestions } from './suggest-form.js';
 
 /**
  * Lowercase hex SHA-256 of a text encoded as UTF-8 (the letter's
@@ -162,6 +163,8 @@ export function initDrafting(root, options = {}) {
   let users = [];
 
   // ---------------------------------------------------------------- editor
+  const suggestionState = { canDecide: false };
+  let suggestions = null;
   if (host) {
     const initial = textarea ? textarea.value : '';
     const attributes = { id: 'draft-text', 'aria-multiline': 'true', role: 'textbox' };
@@ -174,6 +177,11 @@ export function initDrafting(root, options = {}) {
     if (label) label.remove();
     if (textarea) textarea.remove();
     editor = createEditor({
+      suggestions: {
+        labels: suggestionLabels(doc.getElementById('suggest-bar')),
+        onDecide: (s, action, button) => suggestions && suggestions.decide(s, action, button),
+        canDecide: () => suggestionState.canDecide,
+      },
       parent: host,
       text: initial,
       session,
@@ -193,6 +201,23 @@ export function initDrafting(root, options = {}) {
       onSelection: () => sendCursor(),
     });
     editor.view.contentDOM.addEventListener('focus', () => sendCursor());
+    if (view && typeof view.fetch === 'function' && doc.getElementById('suggest-bar')) {
+      suggestions = wireSuggestions({
+        doc,
+        win: view,
+        letterId,
+        csrf: root.dataset.csrf || '',
+        session,
+        editor,
+        state: suggestionState,
+        say: (text) => notices.set(text),
+      });
+      editor.view.contentDOM.addEventListener('keydown', (event) => {
+        if ((event.ctrlKey || event.metaKey) && event.altKey && event.key.toLowerCase() === 'm' && suggestions.open()) {
+          event.preventDefault();
+        }
+      });
+    }
   }
 
   const drawCursors = () => {
