@@ -143,3 +143,14 @@ def test_suggestion_requests_without_the_csrf_token_or_with_bad_input_change_not
     missing = post_json(client, f"/drafts/{letter_id}/suggestions/999999/reject.json", csrf)
     assert missing.status_code == 404
     assert text_of(client, letter_id) == before
+
+
+def test_a_suggestion_whose_text_was_edited_since_is_not_shown_inline(client, sign_in, reviewer, drafter, letter_id):
+    sign_in(reviewer)
+    text = text_of(client, letter_id)
+    csrf = room_csrf(client, letter_id)
+    body = {"base_revision": 1, "patch": api_patch(text, text.replace("reaffirm", "uphold", 1))}
+    assert post_json(client, f"/drafts/{letter_id}/suggestions.json", csrf, body).status_code == 201
+    assert len(client.get(f"/drafts/{letter_id}/suggestions.json").get_json()["suggestions"]) == 1
+    replace_in(drafter, letter_id, "reaffirm", "re-affirm")  # the same words, changed under it
+    assert client.get(f"/drafts/{letter_id}/suggestions.json").get_json()["suggestions"] == []

@@ -13,55 +13,21 @@ from typing import Any
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
 
 from app.accounts.authorization import Action, can
 from app.accounts.current import current_official
 from app.drafting.pages import bp, colour_of
 from app.extensions import db
 from app.letters.loading import Need, load_letter
-from app.letters.models import Letter, Revision
-from app.letters.revision_texts import text_at
 from app.review.models import Suggestion
 from app.review.suggestion_decisions import accept_suggestion, reject_suggestion
+from app.review.suggestion_places import place_suggestion
 from app.review.suggestions import create_suggestion, suggestions_for
 from app.shared.errors import InvalidInput, NotFound, ServiceError
-from app.sync import SyncError, merge_edit, utf16_len
 
 
 def _refused(error: ServiceError):
     return jsonify({"error": {"code": error.code, "message": error.message}}), error.status
-
-
-def _placed(letter: Letter, suggestion: Suggestion) -> dict[str, Any] | None:
-    """Where the suggestion changes the newest text, as one range in UTF-16 units and its
-    replacement; None when it no longer applies there (the review page explains why)."""
-    rows = db.session.scalars(
-        select(Revision.patch)
-        .where(Revision.letter_id == letter.id, Revision.number > suggestion.base_revision)
-        .order_by(Revision.number)
-    )
-    try:
-        merged = merge_edit(text_at(letter, suggestion.base_revision), suggestion.patch, later_patches=list(rows))
-    except (SyncError, ValueError):
-        return None
-    newest = letter.text
-    if not merged.changed:
-        return None
-    result = merged.text
-    prefix = 0
-    limit = min(len(newest), len(result))
-    while prefix < limit and newest[prefix] == result[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and newest[-1 - suffix] == result[-1 - suffix]:
-        suffix += 1
-    start = utf16_len(newest[:prefix])
-    return {
-        "start": start,
-        "end": start + utf16_len(newest[prefix : len(newest) - suffix]),
-        "replacement": result[prefix : len(result) - suffix],
-    }
 
 
 def _author(suggestion: Suggestion) -> dict[str, Any]:
@@ -83,7 +49,7 @@ def open_suggestions(letter_id: int):
         return _refused(error)
     out = []
     for suggestion in suggestions_for(letter, "open"):
-        placed = _placed(letter, suggestion)
+        placed = place_suggestion(letter, suggestion)
         if placed is not None:
             out.append({"id": suggestion.id, "author": _author(suggestion), "note": suggestion.note, **placed})
     return jsonify(
