@@ -19,7 +19,14 @@ def register_features(app: Flask) -> None:
     from app.review import pages as review_pages
     from app.review.pages import lock as lock_page
     from app.signing import api as signing_api  # noqa: F401  (attaches routes to the API blueprint)
-    from app.signing import clerk_pages, public_pages
+    from app.signing import (
+        clerk_pages,
+        public_pages,
+        receipt_pages,
+        response_api,  # noqa: F401  (attaches routes to the API blueprint)
+        response_pages,
+    )
+    from app.signing.response_mail import register_round_tasks as register_response_mail
     from app.signing.submissions import register_round_tasks
     from app.web.api import register_api
 
@@ -32,10 +39,13 @@ def register_features(app: Flask) -> None:
         review_pages,
         lock_page,
         public_pages,
+        receipt_pages,
         clerk_pages,
+        response_pages,
     ):
         app.register_blueprint(module.bp)
     app.jinja_env.filters["markdown"] = render_markdown
     register_api(app)
     register_sockets(app)
     register_round_tasks(app)
+    register_response_mail(app)

@@ -425,6 +425,7 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
                     "seed": p,
                     "typists": args.typists,
                     "settle_seconds": args.settle_seconds,
+                    "protocol": args.protocol,
                 },
             )
         readers = [LineReader(proc) for proc in generators]
@@ -766,6 +767,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5, help="typing before the measured window")
     parser.add_argument("--processes", type=int, default=4, help="load-generator processes")
     parser.add_argument("--server", choices=("gunicorn", "wsgi"), default="gunicorn")
+    parser.add_argument("--protocol", type=int, choices=(1, 2), default=2, help="drafting protocol the drafters speak")
     parser.add_argument(
         "--server-processes",
         type=int,
@@ -881,6 +883,7 @@ def main() -> None:
         "settings": {
             "server": args.server,
             "server_processes": args.server_processes,
+            "protocol": args.protocol,
             "mode": "memory" if args.memory else "typing",
             "database": "postgresql" if args.database_url else ("sqlite (WAL)" if args.sqlite_wal else "sqlite"),
             "seconds": args.seconds,

@@ -1,6 +1,7 @@
 """One load-generator process for bench/drafting_load.py: many simulated drafters on asyncio.
 
-Each drafter is a Socket.IO client of the `/draft` namespace (Engine.IO 4 / Socket.IO 5 over a
+Each drafter (protocol version 2 unless the config says `"protocol": 1`) is a Socket.IO
+client of the `/draft` namespace (Engine.IO 4 / Socket.IO 5 over a
 plain websocket, spoken directly by a small asyncio protocol so that one process can carry
 a hundred clients cheaply) that behaves like the browser: it joins the letter, keeps a
 `tests.support.sync_client.SyncClient` (shadow, one edit in flight, pending typing rebased over
@@ -313,6 +314,7 @@ class Drafter:
         self.words = f"drafter {index} asks the council for safer streets and better buses. "
         self.word_pos = 0
         self.last_revision_at = 0.0
+        self.protocol = int(config.get("protocol", 2))
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -323,9 +325,14 @@ class Drafter:
         )
         self.conn = conn
         await asyncio.wait_for(conn.connected, 30)
-        answer = await asyncio.wait_for(conn.emit("join", {"letter_id": self.letter_id}), 30)
+        join = {"letter_id": self.letter_id}
+        if self.protocol == 2:
+            join["protocol"] = 2
+        answer = await asyncio.wait_for(conn.emit("join", join), 30)
         if not answer or not answer.get("ok"):
             raise RuntimeError(f"join refused: {answer}")
+        if self.protocol == 2 and answer.get("protocol") != 2:
+            raise RuntimeError(f"the server does not speak protocol 2: {answer}")
         self.sync = SyncClient(answer["revision"], answer["text"], f"d{self.index}")
 
     # typing
@@ -399,13 +406,18 @@ class Drafter:
 
     # receiving
     def on_event(self, name: str, data: Any, received: int) -> None:
-        if name != "revision" or not isinstance(data, dict) or data.get("letter_id") != self.letter_id:
+        if name not in ("revision", "revisions") or not isinstance(data, dict):
+            return
+        if data.get("letter_id") != self.letter_id:
             return
         self.last_revision_at = time.monotonic()
-        if self.fetching:
-            self.held.append((data, received))
-            return
-        self.apply_revision(data, received)
+        # Version 2: a batch of consecutive revisions, each with a version-1 revision's fields.
+        batch = [{"letter_id": self.letter_id, **r} for r in data["revisions"]] if name == "revisions" else [data]
+        for revision in batch:
+            if self.fetching:
+                self.held.append((revision, received))
+            else:
+                self.apply_revision(revision, received)
         self.maybe_send()
 
     def apply_revision(self, data: dict, received: int) -> None:

@@ -15,8 +15,9 @@ from app import create_app
 from app.accounts import api_tokens
 from app.accounts.models import Official
 from app.accounts.passwords import hash_password
-from app.drafting import edit_limits
+from app.drafting import edit_limits, fanout, presence
 from app.extensions import db
+from app.letters import live_text
 from app.letters.revision_texts import cache as revision_text_cache
 from app.signing.public_letter import live_counter
 from tests.support.databases import create_postgres_database, drop_postgres_database, empty_all_tables, worker_suffix
@@ -94,6 +95,9 @@ def app(app_config: dict, mailbox: Mailbox) -> Iterator[Flask]:
     live_counter.clear()
     revision_text_cache.clear()
     edit_limits.buckets.clear()
+    live_text.clear()
+    fanout.clear()
+    presence.clear()
     with app.app_context():
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         if url.startswith("postgresql"):

@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.review import approvals, comments, suggestions
+from app.signing import responses
 from app.sync import make_patch
 from tests.review_helpers import TEXT, new_letter, replace_in
 from tests.signing_helpers import make_locked_letter
@@ -49,9 +50,14 @@ ROLE_FOR = {
     ("POST", "/api/v1/letters/{letter_id}/signatures"): None,
     ("POST", "/api/v1/signatures/confirm"): None,
     ("GET", "/api/v1/letters/{letter_id}/log"): None,
+    ("GET", "/api/v1/letters/{letter_id}/responses"): None,
+    ("POST", "/api/v1/letters/{letter_id}/responses"): "clerk",
+    ("GET", "/api/v1/responses/{response_id}"): "clerk",
+    ("PUT", "/api/v1/responses/{response_id}"): "clerk",
+    ("POST", "/api/v1/responses/{response_id}/send"): "clerk",
 }
 # Calls on a locked letter; the lock call gets a draft of its own.
-LOCKED_LETTER_CALLS = ("/endorsements", "/signatures", "/log")
+LOCKED_LETTER_CALLS = ("/endorsements", "/signatures", "/log", "/responses")
 
 
 @dataclass
@@ -96,10 +102,13 @@ def world(app, make_official, bearer) -> World:
     )
     approvals.name_checkpoint(drafter, draft, 1, "First draft")
     comment = comments.add_comment(reviewer, draft, "Why?", start=0, end=4)
+    locked = make_locked_letter(drafter, clerk)
+    response = responses.create(clerk, locked, responses.ResponseInput("Mayor Rivera", "Yes."))
     ids = {
         "draft": draft,
         "to_lock": new_letter(drafter),
-        "locked": make_locked_letter(drafter, clerk),
+        "locked": locked,
+        "response_id": response.id,
         "suggestion_id": suggestion.id,
         "comment_id": comment.id,
         "number": 1,

@@ -26,6 +26,7 @@ class Action(enum.StrEnum):
     NAME_CHECKPOINT = "name_checkpoint"
     REQUEST_REVIEW = "request_review"
     HIDE_SIGNER_NAME = "hide_signer_name"
+    PUBLISH_RESPONSE = "publish_response"
 
 
 ALL_ROLES = frozenset(Role)
@@ -46,6 +47,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.NAME_CHECKPOINT: frozenset({Role.CLERK, Role.DRAFTER}),
     Action.REQUEST_REVIEW: frozenset({Role.CLERK, Role.DRAFTER}),
     Action.HIDE_SIGNER_NAME: frozenset({Role.CLERK}),
+    Action.PUBLISH_RESPONSE: frozenset({Role.CLERK}),
 }
 
 

@@ -2,13 +2,15 @@
 
 A browser session holds while the official's `session_version` is the one it signed in with
 (signing out, a new password or a deactivation moves it on); an API token holds until it is
-revoked. A connection checks its credential on every request, in the database, so an ending
-takes effect at once in every process; the process that ends one also sends
+revoked. A connection checks its credential on every request, in the database (a batch of
+drafting edits checks all of its credentials at once), so an ending takes effect at once in
+every process; the process that ends one also sends
 `credentials_ended` (app/accounts/events.py) so that its own connections close at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -48,3 +50,34 @@ def official_holding(credential: Credential) -> Official | None:
     else:
         query = query.where(Official.session_version == credential.session_version)
     return db.session.scalar(query)
+
+
+def officials_holding(held: Iterable[Credential]) -> dict[Credential, Official]:
+    """Of several credentials, those that still hold, with their active officials (two queries
+    at most, however many): for checking a whole batch of drafting edits at once."""
+    held = set(held)
+    if not held:
+        return {}
+    officials = {
+        official.id: official
+        for official in db.session.scalars(
+            select(Official).where(Official.id.in_({c.official_id for c in held}), Official.active.is_(True))
+        )
+    }
+    token_ids = {c.token_id for c in held if c.token_id is not None}
+    live_tokens = (
+        set(db.session.scalars(select(ApiToken.id).where(ApiToken.id.in_(token_ids), ApiToken.revoked_at.is_(None))))
+        if token_ids
+        else set()
+    )
+    holding = {}
+    for credential in held:
+        official = officials.get(credential.official_id)
+        if official is None:
+            continue
+        if credential.token_id is not None:
+            if credential.token_id in live_tokens:
+                holding[credential] = official
+        elif official.session_version == credential.session_version:
+            holding[credential] = official
+    return holding

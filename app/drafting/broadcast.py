@@ -1,21 +1,13 @@
 """Server-to-room events of the drafting protocol: the socket layer's subscribers to the letters'
-domain events (app/letters/events.py), connected at start-up by `subscribe`."""
+domain events (app/letters/events.py), connected at start-up by `subscribe`. Revisions go
+through the relay and each process's feed (relay.py, fanout.py); a lock is sent to the room."""
 
 from __future__ import annotations
 
+from app.drafting import relay
+from app.drafting.rooms import NAMESPACE, room
 from app.extensions import socketio
-from app.letters.events import LockResult, StoredRevision, letter_locked, text_changed
-
-NAMESPACE = "/draft"
-
-
-def room(letter_id: int) -> str:
-    return f"letter:{letter_id}"
-
-
-def broadcast_revision(stored: StoredRevision) -> None:
-    """The contract's `revision` event, to everyone in the letter's room (the sender included)."""
-    socketio.emit("revision", stored.event(), to=room(stored.letter_id), namespace=NAMESPACE)
+from app.letters.events import LockResult, letter_locked, text_changed
 
 
 def broadcast_locked(result: LockResult) -> None:
@@ -23,6 +15,6 @@ def broadcast_locked(result: LockResult) -> None:
 
 
 def subscribe() -> None:
-    """Broadcast every stored revision and every lock (idempotent)."""
-    text_changed.connect(broadcast_revision)
+    """Send every stored batch of revisions and every lock (idempotent)."""
+    text_changed.connect(relay.publish_revisions)
     letter_locked.connect(broadcast_locked)

@@ -10,7 +10,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, g, request
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
@@ -19,18 +20,22 @@ from app.accounts import credentials
 from app.accounts.credentials import Credential
 from app.accounts.events import credentials_ended
 from app.accounts.models import Official
-from app.drafting import edit_limits, presence
+from app.drafting import edit_limits, fanout, presence, relay
 from app.drafting import edits as drafting
-from app.drafting.broadcast import NAMESPACE, room, subscribe
+from app.drafting.broadcast import subscribe
 from app.drafting.payloads import PacketJSON, check_payload
+from app.drafting.rooms import NAMESPACE, PROTOCOLS, protocol_rooms, room, room_v1, room_v2
 from app.extensions import db, socketio
 from app.shared.errors import InvalidInput, NotFound, ServiceError, Unauthorized
 from app.shared.ids import is_whole_number, whole_number
 
 log = logging.getLogger(__name__)
 
-# What each connection was opened with (connections are local to a process).
+# What each connection was opened with, and the language of its answers (connections are
+# local to a process).
 _connections: dict[str, Credential] = {}
+_languages: dict[str, str] = {}
+_app: Flask  # the app the Socket.IO server was bound to (register_sockets)
 
 
 def connection_official() -> Official | None:
@@ -51,8 +56,13 @@ def _forget_connection(sid: str) -> None:
     for name in socketio.server.rooms(sid, namespace=NAMESPACE):
         if name != sid:
             leave_room(name, sid=sid, namespace=NAMESPACE)
-    for letter_id in presence.leave_all(sid):
-        emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
+    _presence_changed(presence.leave_all(sid))
+
+
+def _presence_changed(letter_ids: list[int]) -> None:
+    for letter_id in letter_ids:
+        presence.announce(letter_id)
+        relay.publish_presence(letter_id)
 
 
 def close_ended_connections(official_id: int) -> None:
@@ -84,25 +94,34 @@ def _code_for(error: ServiceError) -> str:
     return error.code
 
 
+def answer(work: Callable[[], dict]) -> dict:
+    """Run a request: {ok: true, ...} or its error as a code (nothing changed)."""
+    try:
+        return {"ok": True, **work()}
+    except ServiceError as error:
+        db.session.rollback()
+        return error_answer(_code_for(error), error.message, error.details)
+    except Exception:
+        db.session.rollback()
+        log.exception("drafting event failed")
+        return error_answer("server_error", _("The server failed; nothing was changed. Try again."))
+    finally:
+        db.session.remove()
+
+
 def acknowledged(handler: Callable[[Official, dict], dict]) -> Callable[[Any], dict]:
-    """Turn a handler into an acknowledged request: checks the payload and maps errors to codes."""
+    """Turn a handler into an acknowledged request: checks the connection's credential (one
+    query) and the payload, and maps errors to codes."""
 
     @functools.wraps(handler)
     def wrapper(payload: Any = None) -> dict:
-        try:
+        def work() -> dict:
             official = connection_official()
             if official is None:
                 raise Unauthorized(_("This connection is not signed in."))
-            return {"ok": True, **handler(official, check_payload(payload))}
-        except ServiceError as error:
-            db.session.rollback()
-            return error_answer(_code_for(error), error.message, error.details)
-        except Exception:
-            db.session.rollback()
-            log.exception("drafting event failed")
-            return error_answer("server_error", _("The server failed; nothing was changed. Try again."))
-        finally:
-            db.session.remove()
+            return handler(official, check_payload(payload))
+
+        return answer(work)
 
     return wrapper
 
@@ -132,25 +151,38 @@ def on_connect(auth: Any = None) -> None:
             "unauthorized", {"code": "unauthorized", "message": _("Sign in, or connect with auth {token: TOKEN}.")}
         )
     _connections[request.sid] = credential
+    _languages[request.sid] = str(get_locale())
     db.session.remove()
+    relay.start(current_app._get_current_object())
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_args: Any) -> None:
     _connections.pop(request.sid, None)
+    _languages.pop(request.sid, None)
     edit_limits.forget_connection(request.sid)
-    for letter_id in presence.leave_all(request.sid):
-        emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
+    _presence_changed(presence.leave_all(request.sid))
 
 
 @socketio.on("join", namespace=NAMESPACE)
 @acknowledged
 def on_join(official: Official, payload: dict) -> dict:
+    """Join a letter's room: {letter_id, protocol?}; version 2 gets `revisions` batches."""
+    protocol = payload.get("protocol", 1)
+    if protocol not in PROTOCOLS or isinstance(protocol, bool):
+        raise InvalidInput(_("protocol must be 1 or 2."))
     letter = drafting.join(official, payload.get("letter_id"))
+    for name in protocol_rooms(letter.id):
+        leave_room(name)
     join_room(room(letter.id))
+    join_room(room_v2(letter.id) if protocol == 2 else room_v1(letter.id))
+    fanout.expect(letter.id, letter.revision)
     presence.enter(letter.id, request.sid, official)
-    emit("presence", presence.snapshot(letter.id), to=room(letter.id), namespace=NAMESPACE)
-    return {"revision": letter.revision, "text": letter.text, "status": letter.status}
+    _presence_changed([letter.id])
+    answer = {"revision": letter.revision, "text": letter.text, "status": letter.status}
+    if protocol == 2:
+        answer["protocol"] = 2
+    return answer
 
 
 @socketio.on("leave", namespace=NAMESPACE)
@@ -158,23 +190,42 @@ def on_join(official: Official, payload: dict) -> dict:
 def on_leave(official: Official, payload: dict) -> dict:
     letter_id = payload.get("letter_id")
     if isinstance(letter_id, int):
-        leave_room(room(letter_id))
+        for name in (room(letter_id), *protocol_rooms(letter_id)):
+            leave_room(name)
         if presence.leave(letter_id, request.sid):
-            emit("presence", presence.snapshot(letter_id), to=room(letter_id), namespace=NAMESPACE)
+            _presence_changed([letter_id])
     return {}
 
 
-@socketio.on("edit", namespace=NAMESPACE)
-@acknowledged
-def on_edit(official: Official, payload: dict) -> dict:
-    edit_limits.admit_edit(request.sid, official.id)
-    stored = drafting.submit_edit(
-        official,
-        payload.get("letter_id"),
-        payload.get("edit_id"),
-        payload.get("base_revision"),
-        payload.get("patch"),
-    )
+def on_edit(sid: str, payload: Any = None) -> dict:
+    """`edit`, the busiest event, is registered on the Socket.IO server itself (see
+    `register_sockets`): it runs in an application context only, in the connection's language,
+    without building a request context (session, URL match, teardown) for every edit. No query
+    runs before its batch, which checks the connection's credential with the others' in its
+    own transaction."""
+    with _app.app_context():
+        g.drafting_sid = sid  # flask-babel keeps a forced locale on `g`, which must not be empty
+        with force_locale(_languages.get(sid) or _app.config["BABEL_DEFAULT_LOCALE"]):
+            return answer(lambda: _edit(sid, payload))
+
+
+def _edit(sid: str, payload: Any) -> dict:
+    credential = _connections.get(sid)
+    if credential is None:
+        raise Unauthorized(_("This connection is not signed in."))
+    checked = check_payload(payload)
+    edit_limits.admit_edit(sid, credential.official_id)
+    try:
+        stored = drafting.submit_edit(
+            credential,
+            checked.get("letter_id"),
+            checked.get("edit_id"),
+            checked.get("base_revision"),
+            checked.get("patch"),
+        )
+    except Unauthorized:
+        _forget_connection(sid)
+        raise
     return {"revision": stored.revision}
 
 
@@ -225,5 +276,9 @@ def register_sockets(app: Flask) -> None:
         manage_session=False,
         json=PacketJSON,
     )
+    global _app
+    _app = app
+    socketio.server.on("edit", on_edit, namespace=NAMESPACE)
+    fanout.configure(app)
     subscribe()
     credentials_ended.connect(close_ended_connections)

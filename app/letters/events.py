@@ -2,7 +2,8 @@
 broadcasts them). Each is sent while the letter is still held for writing, so subscribers see
 a letter's events in the order they happened.
 
-    text_changed.send(StoredRevision)   a revision was stored (an edit, an accepted suggestion, a restore)
+    text_changed.send(RevisionBatch)    one or more consecutive revisions were stored in one
+                                        transaction (edits, an accepted suggestion, a restore)
     letter_locked.send(LockResult)      the clerk locked the letter
 """
 
@@ -38,6 +39,18 @@ class StoredRevision:
             "edit_id": self.edit_id,
             "author": self.author,
         }
+
+
+@dataclass(frozen=True)
+class RevisionBatch:
+    """Consecutive revisions of one letter, stored in one transaction, oldest first."""
+
+    letter_id: int
+    revisions: tuple[StoredRevision, ...]
+
+    def events(self) -> list[dict[str, Any]]:
+        """Each revision as the payload of a version-1 `revision` event."""
+        return [stored.event() for stored in self.revisions]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """The revision store: the one way a letter's text changes. A patch is merged into the newest
 text and stored as the next revision, whole or not at all; `text_changed` then leaves while the
-letter is still held. Real-time edits, accepted suggestions and restores all come through here."""
+letter is still held. Accepted suggestions and restores come through `store_edit`; real-time
+edits come in batches through the group commit (app/letters/group_commit.py), which uses the
+same checks (`valid_edit`) and answers (`stored_revision`)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Official
 from app.extensions import db
-from app.letters.events import StoredRevision, text_changed
+from app.letters import live_text
+from app.letters.events import RevisionBatch, StoredRevision, text_changed
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter, Revision
 from app.letters.revision_texts import cache as text_cache
@@ -48,7 +51,7 @@ def refuse_nul(text: str) -> None:
         raise InvalidInput(_("A letter's text may not contain NUL characters."))
 
 
-def _valid_edit(edit_id: object, base_revision: object, patch: object) -> tuple[str, int, str]:
+def valid_edit(edit_id: object, base_revision: object, patch: object) -> tuple[str, int, str]:
     if not isinstance(edit_id, str) or not 1 <= len(edit_id) <= MAX_EDIT_ID_LENGTH:
         raise InvalidInput(_("edit_id must be a string of 1 to %(n)s characters.", n=MAX_EDIT_ID_LENGTH))
     base_revision = whole_number(base_revision, "base_revision")
@@ -92,7 +95,7 @@ def store_edit(
     so revisions leave in order.
     """
     letter = load_letter(letter_id, need=Need.EXISTS)
-    edit_id, base_revision, patch = _valid_edit(edit_id, base_revision, patch)
+    edit_id, base_revision, patch = valid_edit(edit_id, base_revision, patch)
     with letter_write_lock(letter.id) as letter:
         existing = _existing(letter.id, edit_id)
         if existing is not None:
@@ -138,7 +141,8 @@ def store_edit(
             if existing is None:
                 raise
             return stored_revision(existing, duplicate=True)
+        live_text.forget(letter.id)  # the next drafting batch reads the new text
         text_cache.put((letter.id, number), result.text)
         stored = StoredRevision(letter.id, number, result.patch, edit_id, author_json(author))
-        text_changed.send(stored)
+        text_changed.send(RevisionBatch(letter.id, (stored,)))
         return stored

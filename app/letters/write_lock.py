@@ -10,12 +10,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.letters.models import Letter
+from app.letters.models import Letter, LetterStatus
 from app.shared.errors import NotFound
 
 _letter_locks: dict[int, threading.Lock] = {}
@@ -51,3 +52,36 @@ def letter_write_lock(letter_id: int) -> Iterator[Letter]:
             yield letter
         finally:
             db.session.rollback()  # no-op after a commit; releases the row lock on failure
+
+
+@dataclass(frozen=True)
+class LetterHead:
+    """What a writer needs to know of a held letter without reading its text."""
+
+    id: int
+    revision: int
+    status: str
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == LetterStatus.LOCKED.value
+
+
+@contextmanager
+def letter_head_lock(letter_id: int) -> Iterator[LetterHead]:
+    """Hold the letter for writing, like `letter_write_lock`, reading only its revision number
+    and status (not its text): for the drafting path, which keeps the text in memory."""
+    session = db.session
+    if not (session.new or session.dirty or session.deleted):
+        session.rollback()
+    with _process_lock(letter_id):
+        row = db.session.execute(
+            select(Letter.revision, Letter.status).where(Letter.id == letter_id).with_for_update()
+        ).first()
+        if row is None:
+            db.session.rollback()
+            raise NotFound(_("No such letter."))
+        try:
+            yield LetterHead(letter_id, row.revision, row.status)
+        finally:
+            db.session.rollback()

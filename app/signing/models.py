@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -113,3 +113,25 @@ class LogEntry(db.Model):
     recorded_on: Mapped[str] = mapped_column(String(10))
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class LetterResponse(db.Model):
+    """What came of a letter: the addressee's response or the council's action, as the clerk records
+    it. A draft until the clerk sends it; then published on the letter's page, mailed once to the
+    signers who asked for updates (in batches, by the mail sender's rounds) and never changed."""
+
+    __tablename__ = "letter_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    # The mailing: signatures are mailed in id order; the last one mailed, and how many were.
+    mailed_through: Mapped[int] = mapped_column(Integer, default=0)
+    mailed_count: Mapped[int] = mapped_column(Integer, default=0)
+    mailing_done: Mapped[bool] = mapped_column(Boolean, default=False)

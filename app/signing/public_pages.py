@@ -17,7 +17,7 @@ from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
 from app.review import locking
 from app.shared.errors import InvalidInput
-from app.signing import signatures, submissions
+from app.signing import responses, signatures, submissions
 from app.signing.form_freshness import mark_served, seconds_since_served
 from app.signing.forms import ConfirmSignatureForm, CorrectSignatureForm, EndorseForm, SignForm
 from app.signing.limits import signing_budget
@@ -54,6 +54,7 @@ def _page_state(letter) -> str:
             live_counter.get(letter),
             endorsements.endorsement_count(letter.id),
             public_name_count(letter.id),
+            responses.published_state(letter.id),
             letter.closed_at,
             get_locale(),
             official.id if official else "-",
@@ -86,6 +87,7 @@ def _render_letter_page(letter, form: SignForm, status: int = 200):
         count=live_counter.get(letter),
         endorsements=endorsements.endorsements_for(letter.id),
         names=public_names(letter.id),
+        responses=responses.published(letter.id),
         ward_counts=[(w, wards.get(w, 0)) for w in current_app.config["WARDS"]],
         unstated=wards.get("", 0),
         form=form,

@@ -82,3 +82,30 @@ class SignatureLogSchema(Schema):
     content_hash = fields.String(required=True)
     entries = fields.List(fields.Nested(LogEntrySchema), required=True)
     head = fields.String(required=True, metadata={"description": "the last entry's hash (the content hash if none)"})
+
+
+class ResponseInputSchema(InputSchema):
+    source = OneLine(max_length=200, required=True, metadata={"example": "Mayor Rivera"})
+    text = Text(
+        required=True,
+        min_length=1,
+        max_length=20_000,
+        pattern=r"\S",
+        metadata={"example": "The branch will open on Sundays from May.", "description": "Markdown"},
+    )
+
+
+class ResponseSchema(Schema):
+    """A response to a letter (dumped from app.signing.models.LetterResponse)."""
+
+    id = fields.Integer(required=True)
+    letter_id = fields.Integer(required=True)
+    source = fields.String(required=True)
+    text = fields.String(required=True)
+    status = fields.Function(
+        lambda response: "sent" if response.sent_at else "draft", required=True, metadata={"enum": ["draft", "sent"]}
+    )
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    sent_at = fields.DateTime(required=True, allow_none=True)
+    emailed = fields.Integer(required=True, attribute="mailed_count", metadata={"description": "emails queued so far"})

@@ -84,52 +84,84 @@ class Verification:
         return self.online + self.paper
 
 
-def verify_log(log: dict[str, Any], receipt_code: str | None = None) -> Verification:
-    """Check the chain, the hashes and the order; count signatures; optionally find a receipt."""
-    result = Verification(ok=True)
+class ChainVerifier:
+    """Checks a log entry by entry, as it grows: the chain, the hashes and the order, the counts,
+    and which receipt commitments are active (signed and not withdrawn). `verify_log` feeds it a
+    whole downloaded log; the receipt check page keeps one per letter and feeds it new entries."""
 
-    def problem(message: str) -> None:
-        result.ok = False
-        result.problems.append(message)
+    def __init__(self, letter_id: Any, content_hash: Any) -> None:
+        self.letter_id, self.content_hash = letter_id, content_hash
+        self.result = Verification(ok=True)
+        self.previous = content_hash
+        self.position = 0
+        self.active: dict[str, int] = {}
+        self.broken = False  # an entry without its fields: nothing after it can be checked
 
-    try:
-        letter_id, content_hash, entries = log["letter_id"], log["content_hash"], log["entries"]
-    except (KeyError, TypeError):
-        problem("not a signature log: letter_id, content_hash and entries are required")
-        return result
-    if not isinstance(entries, list):
-        problem("entries must be a list")
-        return result
-    previous = content_hash
-    active: dict[str, int] = {}
-    for position, entry in enumerate(entries, start=1):
+    def problem(self, message: str) -> None:
+        self.result.ok = False
+        self.result.problems.append(message)
+
+    def add(self, entry: Any) -> None:
+        if self.broken:
+            return
+        self.position += 1
+        position, result = self.position, self.result
         if not isinstance(entry, dict) or any(key not in entry for key in (*HASHED_FIELDS, "hash")):
-            problem(f"entry {position}: missing fields")
-            return result
-        if entry["letter_id"] != letter_id:
-            problem(f"entry {position}: belongs to another letter")
+            self.problem(f"entry {position}: missing fields")
+            self.broken = True
+            return
+        if entry["letter_id"] != self.letter_id:
+            self.problem(f"entry {position}: belongs to another letter")
         if entry["seq"] != position:
-            problem(f"entry {position}: sequence number {entry['seq']} is out of order (removed or reordered)")
-        if entry["prev_hash"] != previous:
-            problem(f"entry {position}: does not follow the entry before it")
+            self.problem(f"entry {position}: sequence number {entry['seq']} is out of order (removed or reordered)")
+        if entry["prev_hash"] != self.previous:
+            self.problem(f"entry {position}: does not follow the entry before it")
         if entry_hash(entry) != entry["hash"]:
-            problem(f"entry {position}: its content does not match its hash (altered)")
+            self.problem(f"entry {position}: its content does not match its hash (altered)")
         if entry["kind"] not in KINDS:
-            problem(f"entry {position}: unknown kind {entry['kind']!r}")
-        previous = entry["hash"]
+            self.problem(f"entry {position}: unknown kind {entry['kind']!r}")
+        self.previous = entry["hash"]
+        active = self.active
         if entry["kind"] == "signature":
             active[entry["commitment"]] = active.get(entry["commitment"], 0) + 1
             result.online += 1
         elif entry["kind"] == "withdrawal":
             if active.get(entry["commitment"], 0) < 1:
-                problem(f"entry {position}: withdraws a signature that is not in the log")
+                self.problem(f"entry {position}: withdraws a signature that is not in the log")
             else:
                 active[entry["commitment"]] -= 1
                 result.online -= 1
         elif entry["kind"] == "paper_batch":
             result.paper += int(entry["count"])
-    if "head" in log and log["head"] != previous:
-        problem("the log's head does not match its last entry (entries removed at the end?)")
+
+    def has_receipt(self, receipt_code: str) -> bool:
+        """True if the code's commitment is signed and not withdrawn in the entries seen so far."""
+        return self.active.get(receipt_commitment(self.letter_id, receipt_code), 0) > 0
+
+
+def entry_as_published(entry: LogEntry) -> dict[str, Any]:
+    """An entry as the published log writes it: its hashed fields and its `hash`."""
+    return {**{key: getattr(entry, key) for key in HASHED_FIELDS}, "hash": entry.entry_hash}
+
+
+def verify_log(log: dict[str, Any], receipt_code: str | None = None) -> Verification:
+    """Check the chain, the hashes and the order; count signatures; optionally find a receipt."""
+    try:
+        letter_id, content_hash, entries = log["letter_id"], log["content_hash"], log["entries"]
+    except (KeyError, TypeError):
+        return Verification(
+            ok=False, problems=["not a signature log: letter_id, content_hash and entries are required"]
+        )
+    if not isinstance(entries, list):
+        return Verification(ok=False, problems=["entries must be a list"])
+    verifier = ChainVerifier(letter_id, content_hash)
+    for entry in entries:
+        verifier.add(entry)
+        if verifier.broken:
+            return verifier.result
+    result = verifier.result
+    if "head" in log and log["head"] != verifier.previous:
+        verifier.problem("the log's head does not match its last entry (entries removed at the end?)")
     if receipt_code is not None:
-        result.receipt_found = active.get(receipt_commitment(letter_id, receipt_code), 0) > 0
+        result.receipt_found = verifier.has_receipt(receipt_code)
     return result

@@ -23,7 +23,9 @@ Edits. What the ``edit`` event does:
 
 * :func:`edit_operation`: the text a client means by its patch, and its operation;
 * :func:`merge_edit`: merge an edit made on an older revision into the newest text
-  (:class:`MergeResult`); the algorithm is in :mod:`app.sync.merge`'s docstring.
+  (:class:`MergeResult`); the algorithm is in :mod:`app.sync.merge`'s docstring;
+* :func:`merge_into_view`: the same on UTF-16 views with the later revisions' operations
+  (:class:`ViewMerge`), for a server that keeps the newest text in memory.
 
 Operations: a list of components over a whole UTF-16 view, a positive ``int`` n keeps n
 units, a negative ``int`` -n deletes n units, a non-empty ``str`` inserts it (see
@@ -61,6 +63,7 @@ from .operations import Operation, apply_operation, canonical_operation, compose
 from .patch_text import patch_from_operation
 from .text import from_utf16_view, normalise_newlines, to_utf16_view, utf16_len
 from .transform import map_offset, transform_operations
+from .view_merge import ViewMerge, merge_into_view
 
 __all__ = [
     "MAX_PATCH_BYTES",
@@ -72,6 +75,7 @@ __all__ = [
     "Operation",
     "SyncError",
     "TooLarge",
+    "ViewMerge",
     "apply_operation",
     "apply_patch_exact",
     "apply_patch_to_view",
@@ -84,6 +88,7 @@ __all__ = [
     "make_patch",
     "map_offset",
     "merge_edit",
+    "merge_into_view",
     "normalise_newlines",
     "operation_between",
     "patch_from_operation",

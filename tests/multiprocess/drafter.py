@@ -58,9 +58,19 @@ class Drafter:
     """One drafting client; see the module docstring. Thread-safe accessors for tests."""
 
     def __init__(
-        self, name: str, url: str, token: str, letter_id: int, *, seed: int = 0, **client_options: Any
+        self,
+        name: str,
+        url: str,
+        token: str,
+        letter_id: int,
+        *,
+        seed: int = 0,
+        protocol: int = 1,
+        **client_options: Any,
     ) -> None:
         self.name = name
+        self.protocol = protocol
+        self.presence: list[str] = []  # the names in the latest `presence` event
         self.url = url
         self.token = token
         self.letter_id = letter_id
@@ -79,6 +89,8 @@ class Drafter:
         self.sio.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
         self.sio.on("connect_error", self._on_connect_error, namespace=NAMESPACE)
         self.sio.on("revision", self._on_revision, namespace=NAMESPACE)
+        self.sio.on("revisions", self._on_revisions, namespace=NAMESPACE)
+        self.sio.on("presence", self._on_presence, namespace=NAMESPACE)
         self.inbox: queue.Queue[tuple] = queue.Queue()
         self.lock = threading.RLock()
         self._stop = threading.Event()
@@ -118,6 +130,7 @@ class Drafter:
         self.disconnects = 0
         self.connect_errors: list[str] = []
         self.fetches = 0
+        self.batches = 0  # `revisions` events received (protocol version 2)
         self.answer_latencies: list[float] = []  # seconds from each edit send to its answer
         self.unanswered = 0  # requests left without an answer for ANSWER_TIMEOUT on a live connection
 
@@ -246,6 +259,17 @@ class Drafter:
     def _on_revision(self, data: Any) -> None:
         self.inbox.put(("revision", data, time.monotonic()))
 
+    def _on_revisions(self, data: Any) -> None:
+        """Protocol version 2: a batch of consecutive revisions, each a `revision` event's fields."""
+        at = time.monotonic()
+        self.batches += 1
+        for item in data["revisions"]:
+            self.inbox.put(("revision", {"letter_id": data["letter_id"], **item}, at))
+
+    def _on_presence(self, data: Any) -> None:
+        with self.lock:
+            self.presence = [user["name"] for user in data["users"]]
+
     def _emit(self, event: str, payload: dict[str, Any], tag: tuple) -> bool:
         generation = self.generation
 
@@ -331,7 +355,10 @@ class Drafter:
 
     def _send_join(self) -> None:
         self._join_sent_at = time.monotonic()
-        self._emit("join", {"letter_id": self.letter_id}, ("join",))
+        join = {"letter_id": self.letter_id}
+        if self.protocol == 2:
+            join["protocol"] = 2
+        self._emit("join", join, ("join",))
 
     def _on_join_answer(self, _tag: tuple, answer: Any) -> None:
         if not isinstance(answer, dict) or not answer.get("ok"):

@@ -59,6 +59,45 @@ def test_drafters_on_two_processes_converge(cluster, make_drafter):
         assert not app.problems(), f"app {app.name} logged tracebacks"
 
 
+def test_protocol_2_across_processes_in_order_without_fetches_and_shared_presence(cluster, make_drafter):
+    """Version-2 drafters on two processes get every revision in `revisions` batches, in order,
+    whichever process stored it, without a gap to fetch; a version-1 drafter beside them gets
+    the same revisions one by one; each sees who is on the other process."""
+    letter_id = cluster.new_letter("Protocol 2 on two processes")
+    initial = cluster.letter(letter_id)["text"]
+    a = make_drafter("a", "A", 0, letter_id, protocol=2)
+    b = make_drafter("b", "B", 1, letter_id, protocol=2)
+    c = make_drafter("c", "B", 2, letter_id, protocol=1)
+    assert cluster.nginx.node_for["A"] != cluster.nginx.node_for["B"]
+
+    for drafter in (a, b, c):
+        drafter.type_markers(EDITS_EACH, interval=0.05)
+    server = settle([a, b, c], cluster, letter_id)
+    assert_converged(server, [a, b, c], initial)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(
+        set(range(1, server["revision"] + 1)) - set(d.event_times) for d in (a, b, c)
+    ):
+        time.sleep(0.05)
+    for drafter in (a, b, c):
+        missing = sorted(set(range(1, server["revision"] + 1)) - set(drafter.event_times))
+        assert not missing, f"{drafter.name} never received revisions {missing} as events"
+        assert drafter.fetches == 0, f"{drafter.name} had to fetch: revisions arrived out of order or late"
+        assert not drafter.error_codes, drafter.error_samples
+    assert a.batches and b.batches and c.batches == 0
+    own = {d.name: {r.acked_revision for r in d.edits.values()} for d in (a, b)}
+    assert own["a"] and own["b"]  # both processes stored revisions
+
+    names = {d.name: d for d in (a, b, c)}
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(len(d.presence) < 3 for d in names.values()):
+        time.sleep(0.1)
+    for drafter in names.values():
+        assert len(drafter.presence) == 3, f"{drafter.name} sees only {drafter.presence}"
+    for app in cluster.apps.values():
+        assert not app.problems(), f"app {app.name} logged tracebacks"
+
+
 def _csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from app.sync import MergeResult, SyncError, merge_edit, normalise_newlines
+from app.sync import (
+    MergeResult,
+    Operation,
+    SyncError,
+    apply_patch_to_view,
+    from_utf16_view,
+    merge_edit,
+    merge_into_view,
+    normalise_newlines,
+    to_utf16_view,
+)
 from tests.support.sync_client import OutgoingEdit, SyncClient
 
 
@@ -25,9 +35,14 @@ class Server:
     revisions: list[Revision] = field(default_factory=list)
     edit_ids: dict[str, int] = field(default_factory=dict)
     use_patches: bool = True
+    # Merge as the server's group commit does: on UTF-16 views, with each revision's operation
+    # kept from when it was stored (merge_into_view), rather than re-parsing patches.
+    use_views: bool = False
+    operations: list[Operation] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.revisions.append(Revision(0, "", None, self.text))
+        self.operations.append([])
 
     @property
     def revision(self) -> int:
@@ -44,7 +59,20 @@ class Server:
         base = edit.base_revision
         later = self.revisions[base + 1 :]
         try:
-            if self.use_patches:
+            if self.use_views:
+                merged = merge_into_view(
+                    to_utf16_view(self.revisions[base].text),
+                    edit.patch,
+                    self.operations[base + 1 :],
+                    to_utf16_view(self.newest),
+                )
+                # The kept operation is exactly the one clients derive from the stored patch.
+                assert apply_patch_to_view(to_utf16_view(self.newest), merged.patch)[1] == merged.operation or (
+                    not merged.changed
+                )
+                result = MergeResult(from_utf16_view(merged.view), merged.patch, merged.changed)
+                operation = merged.operation
+            elif self.use_patches:
                 result: MergeResult = merge_edit(
                     self.revisions[base].text, edit.patch, later_patches=[r.patch for r in later]
                 )
@@ -57,6 +85,7 @@ class Server:
             return {"ok": True, "revision": self.revision}, None
         rev = Revision(self.revision + 1, result.patch, edit.edit_id, result.text)
         self.revisions.append(rev)
+        self.operations.append(operation if self.use_views else [])
         self.edit_ids[edit.edit_id] = rev.number
         return {"ok": True, "revision": rev.number}, rev
 
@@ -74,11 +103,11 @@ class Peer:
 class Network:
     """Per-connection FIFO queues whose deliveries the test interleaves at will."""
 
-    def __init__(self, text: str, n_clients: int, use_patches: bool = True) -> None:
+    def __init__(self, text: str, n_clients: int, use_patches: bool = True, use_views: bool = False) -> None:
         # The service stores letters with LF line endings from the start, and clients
         # join with the server's text.
         text = normalise_newlines(text)
-        self.server = Server(text, use_patches=use_patches)
+        self.server = Server(text, use_patches=use_patches, use_views=use_views)
         self.peers = [Peer(SyncClient(0, text, client_id=f"c{i}")) for i in range(n_clients)]
         self.errors: list[dict] = []
 

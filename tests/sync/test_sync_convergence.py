@@ -29,8 +29,8 @@ step = st.tuples(
 
 
 class Scenario:
-    def __init__(self, use_patches: bool) -> None:
-        self.net = Network(START, N_CLIENTS, use_patches=use_patches)
+    def __init__(self, use_patches: bool, use_views: bool = False) -> None:
+        self.net = Network(START, N_CLIENTS, use_patches=use_patches, use_views=use_views)
         self.created: list[str] = []
         self.deleted: set[str] = set()
         self.counter = 0
@@ -108,6 +108,16 @@ class Scenario:
 @given(st.lists(step, min_size=10, max_size=120))
 def test_concurrent_clients_converge_and_keep_every_insert(steps):
     scenario = Scenario(use_patches=True)
+    for s in steps:
+        scenario.run(*s)
+    scenario.check()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(step, min_size=10, max_size=120))
+def test_clients_converge_with_the_in_memory_merge(steps):
+    """The same, with the server merging as its group commit does (merge_into_view)."""
+    scenario = Scenario(use_patches=True, use_views=True)
     for s in steps:
         scenario.run(*s)
     scenario.check()

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The drafting engine's four figures (issue 10): one letter, N drafters at Etherpad's typing rate,
+# protocol version 2, on each server we ship. Results: bench/results/engine-v2-*.json and a table
+# per configuration on standard output (with the load generators' own CPU).
+# Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 127.0.0.1:6379.
+# SWEEP (default 25,50,80,100,160,200,300), SECONDS (20), PRIORITY (10: nice -10 as root; 0 otherwise).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PRIORITY=${PRIORITY:-10}
+SWEEP=${SWEEP:-25,50,80,100,160,200,300}
+SECONDS_EACH=${SECONDS:-20}
+DB=${BENCH_DB:-undersigned_bench}
+PG="postgresql+psycopg://postgres@127.0.0.1:5432/$DB"
+COMMON=(--drafters "$SWEEP" --seconds "$SECONDS_EACH" --warmup 5 --settle-seconds 20 --priority "$PRIORITY" --protocol 2)
+fresh_pg() { psql -U postgres -h 127.0.0.1 -q -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"; }
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%FT%TZ), $(git rev-parse --short HEAD)"
+echo "== 1. python wsgi.py, SQLite (the quick start)"
+timeout 1200 "$PY" bench/drafting_load.py --server wsgi "${COMMON[@]}" --output bench/results/engine-v2-wsgi-sqlite.json
+echo "== 2. gunicorn, SQLite"
+timeout 1200 "$PY" bench/drafting_load.py "${COMMON[@]}" --output bench/results/engine-v2-gunicorn-sqlite.json
+echo "== 3. gunicorn, PostgreSQL"
+fresh_pg
+timeout 1200 "$PY" bench/drafting_load.py --database-url "$PG" "${COMMON[@]}" \
+    --output bench/results/engine-v2-gunicorn-pg.json
+echo "== 4. two gunicorn processes, PostgreSQL, Redis"
+fresh_pg
+timeout 1200 "$PY" bench/drafting_load.py --server-processes 2 --database-url "$PG" "${COMMON[@]}" \
+    --output bench/results/engine-v2-gunicorn2-pg.json
