@@ -97,6 +97,8 @@ def demo_text(live_server: LiveServer, signed_in_page) -> Iterator[str]:
 def test_undo_after_a_co_authors_edit_removes_only_your_own_words(live_server, signed_in_page, demo_text):
     alder = open_editor(signed_in_page, ALDER)
     other = open_editor(signed_in_page, ALDER_2)
+    # The server speaks protocol 2: revisions arrive in batches.
+    assert alder.evaluate("() => window.undersignedDraft.protocol") == 2
     caret_at_end(alder)
     alder.keyboard.type("\nWe ask today", delay=KEY_DELAY_MS)
     settle(live_server, alder, other)
