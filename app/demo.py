@@ -16,7 +16,7 @@ from app.letters.write_lock import letter_write_lock
 from app.review import approvals, locking
 from app.shared.db_types import utcnow
 from app.shared.secret_tokens import digest
-from app.signing import signature_log, signatures
+from app.signing import confirmations, signature_log, signatures
 from app.signing.models import Signature, SignatureStatus
 
 DEMO_PASSWORD = "undersigned-demo"  # noqa: S105  (published demo sign-in, never for real accounts)
@@ -91,7 +91,7 @@ def _ensure_locked_demo_letter(drafter: Official, clerk: Official, reviewer: Off
     endorsements.endorse(reviewer, letter.id, "Mayor's Office")
     with letter_write_lock(letter.id) as locked:
         for number, (name, ward, public) in enumerate(DEMO_SIGNERS):
-            code = signatures.new_receipt_code()
+            code = confirmations.new_receipt_code()
             commitment = signature_log.receipt_commitment(locked.id, code)
             db.session.add(
                 Signature(

@@ -9,6 +9,7 @@ from flask import Flask
 def register_features(app: Flask) -> None:
     from app.accounts import official_pages, sign_in_pages, token_pages
     from app.drafting import pages as drafting_pages
+    from app.drafting import suggestion_json  # noqa: F401  (attaches routes to the drafting blueprint)
     from app.drafting.sockets import register_sockets
     from app.letters import api as letters_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.letters import pages as letter_pages
@@ -25,6 +26,7 @@ def register_features(app: Flask) -> None:
     from app.signing import (
         clerk_pages,
         public_pages,
+        public_state,
         receipt_pages,
         response_api,  # noqa: F401  (attaches routes to the API blueprint)
         response_pages,
@@ -55,3 +57,4 @@ def register_features(app: Flask) -> None:
     register_sockets(app)
     register_round_tasks(app)
     register_response_mail(app)
+    public_state.subscribe()

@@ -4,9 +4,13 @@ Starts gunicorn (gevent workers, as in production) on a fresh PostgreSQL databas
 letter, then runs wrk (Debian's package) against:
   1. GET /healthz               - a bare Flask endpoint on the same server (no database);
   2. POST /api/v1/letters/ID/signatures - accepted signature submissions (202), each a new address;
-  3. GET /letters/ID with If-None-Match - public page views answered from the ETag (304);
-  4. GET /letters/ID                   - public page views rendered in full.
-Prints a table and writes bench/results/signing-*.json. Nothing listens beyond 127.0.0.1.
+  3. POST /api/v1/signatures/confirm    - confirmations, each of its own emailed link (tokens are
+     prepared in the database beforehand; the rate counts signatures stored, not answers);
+  4. GET /letters/ID with If-None-Match - public page views answered from the ETag (304);
+  5. GET /letters/ID                   - public page views rendered in full.
+Prints a table (with the server worker's and wrk's own CPU) and writes bench/results/signing-*.json.
+`--profile DIR` records each phase with py-spy (bench/requirements.txt) into DIR/<phase>.txt.
+Nothing listens beyond 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ import argparse
 import json
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +50,37 @@ with app.app_context():
     print(letter.id)
 """
 
+TOKENS = """
+import sys
+from sqlalchemy import insert, text
+from app import create_app
+from app.extensions import db
+from app.shared.db_types import utcnow
+from app.shared.secret_tokens import digest, new_token
+from app.signing.models import SignatureSubmission
+from app.signing.signatures import email_hmac
+letter_id, count, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+app = create_app()
+with app.app_context():
+    tokens = [new_token() for _ in range(count)]
+    now = utcnow()
+    rows = [
+        dict(letter_id=letter_id, email_hmac=email_hmac(f"c{i}@bench.example"), email=f"c{i}@bench.example",
+             name=f"Bench Confirmer {i}", ward=f"Ward {i % 30 + 1}", public=i % 3 == 0, wants_updates=i % 2 == 0,
+             locale="en", confirm_digest=digest(t), created_at=now, mailed_at=now)
+        for i, t in enumerate(tokens)
+    ]
+    for start in range(0, count, 5000):
+        db.session.execute(insert(SignatureSubmission), rows[start : start + 5000])
+    db.session.commit()
+    # Statistics for the planner, as autovacuum would have them on a table that grew this big
+    # (without them PostgreSQL scans every submission of the letter to retire a signer's links).
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+with open(path, "w") as f:
+    f.write("\\n".join(tokens) + "\\n")
+"""
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -62,13 +99,70 @@ def fresh_database(name: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-def wrk(url: str, seconds: int, connections: int, threads: int, script: str | None = None, headers=()) -> dict:
-    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of one process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+def worker_pid(master: int) -> int:
+    for _ in range(100):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if children:
+            return int(children[0])
+        time.sleep(0.1)
+    raise RuntimeError("no gunicorn worker")
+
+
+def wrk(
+    url: str,
+    seconds: int,
+    connections: int,
+    threads: int,
+    script: str | None = None,
+    headers=(),
+    worker: int | None = None,
+    profile: Path | None = None,
+    env: dict | None = None,
+    nice: list[str] | None = None,
+) -> dict:
+    command = [*(nice or []), "wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
     for header in headers:
         command += ["-H", header]
     if script:
         command += ["-s", script]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    spy = None
+    if profile is not None and worker is not None:
+        spy = subprocess.Popen(
+            [
+                *(str(ROOT / ".venv/bin/py-spy"), "record", "--pid", str(worker), "--rate", "250", "--nonblocking"),
+                *("--duration", str(seconds), "--format", "raw", "--output", str(profile)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(1.0)
+    worker_before = cpu_seconds(worker) if worker else 0.0
+    wrk_before, busy_before, started = children_cpu(), machine_busy(), time.monotonic()
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True, env=env).stdout
+    elapsed = time.monotonic() - started
+    wrk_cpu = children_cpu() - wrk_before
+    busy_after = machine_busy()
+    worker_cpu = (cpu_seconds(worker) - worker_before) if worker else 0.0
+    if spy is not None:
+        spy.wait(timeout=seconds + 30)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", output)
@@ -79,21 +173,66 @@ def wrk(url: str, seconds: int, connections: int, threads: int, script: str | No
         value, unit = float(match.group(1)), match.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
+    machine = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1]) * os.cpu_count() * 100
     return {
         "rate": rate,
         "p50_ms": ms(p50),
         "p99_ms": ms(p99),
         "requests": total,
+        "seconds": elapsed,
         "errors": int(non2xx.group(1)) if non2xx else 0,
+        "worker_cpu_pct": round(worker_cpu / elapsed * 100, 1),
+        "wrk_cpu_pct": round(wrk_cpu / elapsed * 100, 1),
+        "machine_cpu_pct": round(machine, 1),
     }
+
+
+PHASES = ("bare", "submit", "confirm", "revalidate", "render")
+
+
+def count_rows(url: str, table: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        value = connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608  (our names)
+    engine.dispose()
+    return value
+
+
+def drain(url: str, timeout: float = 120.0) -> dict:
+    """Wait until the server's mail sender has mailed every submission and sent every mail (the
+    next phase then starts on an idle sender); how long that took."""
+    import sqlalchemy as sa
+
+    query = sa.text(
+        "SELECT (SELECT count(*) FROM signature_submissions WHERE mailed_at IS NULL)"
+        " + (SELECT count(*) FROM outgoing_mail WHERE NOT failed)"
+    )
+    engine = sa.create_engine(url)
+    started = time.monotonic()
+    with engine.connect() as connection:
+        waiting = first = connection.execute(query).scalar()
+        while waiting and time.monotonic() - started < timeout:
+            time.sleep(0.5)
+            waiting = connection.execute(query).scalar()
+            connection.rollback()
+    engine.dispose()
+    return {"waiting_at_start": first, "seconds": round(time.monotonic() - started, 1), "left": waiting}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (the goal is for one)")
+    parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated, from {','.join(PHASES)}")
+    parser.add_argument("--confirm-tokens", type=int, default=40000, help="links prepared for the confirm phase")
+    parser.add_argument("--profile", type=Path, help="record each phase with py-spy into this folder")
+    parser.add_argument("--priority", type=int, default=0, help="run gunicorn and wrk at nice -N (root)")
     args = parser.parse_args()
+    phases = [p for p in args.phases.split(",") if p]
 
     temp = Path(tempfile.mkdtemp(prefix="undersigned-signing-bench-"))
     port = free_port()
@@ -120,8 +259,19 @@ def main() -> None:
             [str(PY), "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True, text=True
         ).stdout.split()[-1]
     )
+    tokens = temp / "tokens.txt"
+    if "confirm" in phases:
+        subprocess.run(
+            [str(PY), "-c", TOKENS, str(letter_id), str(args.confirm_tokens), str(tokens)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    nice = ["nice", "-n", str(-args.priority)] if args.priority else []
     server = subprocess.Popen(
         [
+            *nice,
             str(ROOT / ".venv/bin/gunicorn"),
             "-c",
             "gunicorn.conf.py",
@@ -138,6 +288,11 @@ def main() -> None:
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
+    results: dict[str, dict] = {}
+    counts: dict[str, int] = {}
+    drains: dict[str, dict] = {}
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     try:
         for _ in range(100):
             try:
@@ -145,37 +300,90 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
+        worker = worker_pid(server.pid) if args.workers == 1 else None
+        common = {
+            "seconds": args.seconds,
+            "connections": args.connections,
+            "threads": args.threads,
+            "worker": worker,
+            "nice": nice,
+        }
+
+        def run(phase: str, name: str, url: str, **extra) -> None:
+            if phase in phases:
+                profile = args.profile / f"{phase}.txt" if args.profile else None
+                results[name] = wrk(url, profile=profile, **common, **extra)
+
+        run("bare", "bare endpoint (GET /healthz)", f"{base}/healthz")
+        before = count_rows(env["DATABASE_URL"], "signature_submissions")
+        run(
+            "submit",
+            "signature submissions (POST, 202)",
+            f"{base}/api/v1/letters/{letter_id}/signatures",
+            script=str(ROOT / "bench/signing_submit.lua"),
+        )
+        counts["submissions stored"] = count_rows(env["DATABASE_URL"], "signature_submissions") - before
+        if "submit" in phases:
+            drains["after submissions"] = drain(env["DATABASE_URL"])
+        if "confirm" in phases:
+            name = "confirmations (POST, signatures stored)"
+            run(
+                "confirm",
+                name,
+                f"{base}/api/v1/signatures/confirm",
+                script=str(ROOT / "bench/signing_confirm.lua"),
+                env={**os.environ, "BENCH_TOKENS": str(tokens), "BENCH_THREADS": str(args.threads)},
+            )
+            counts["signatures stored"] = count_rows(env["DATABASE_URL"], "signatures")
+            results[name]["answers_per_s"] = results[name]["rate"]
+            results[name]["rate"] = counts["signatures stored"] / results[name]["seconds"]
+            drains["after confirmations"] = drain(env["DATABASE_URL"])
+        time.sleep(2)  # requests still in flight settle; the page's version is read again
         page = urllib.request.urlopen(f"{base}/letters/{letter_id}")  # noqa: S310  (our own server on loopback)
         etag = page.headers["ETag"]
         cookie = page.headers.get("Set-Cookie", "").split(";")[0]
-        common = {"seconds": args.seconds, "connections": args.connections, "threads": 2}
-        results = {
-            "bare endpoint (GET /healthz)": wrk(f"{base}/healthz", **common),
-            "signature submissions (POST, 202)": wrk(
-                f"{base}/api/v1/letters/{letter_id}/signatures", script=str(ROOT / "bench/signing_submit.lua"), **common
-            ),
-            "public page, ETag revalidation (304)": wrk(
-                f"{base}/letters/{letter_id}", headers=(f"If-None-Match: {etag}", f"Cookie: {cookie}"), **common
-            ),
-            "public page, full render (200)": wrk(f"{base}/letters/{letter_id}", **common),
-        }
+        headers = (f"If-None-Match: {etag}", f"Cookie: {cookie}")
+        run("revalidate", "public page, ETag revalidation (304)", f"{base}/letters/{letter_id}", headers=headers)
+        if "revalidate" in phases:  # the ETag held for the whole phase: every answer was a 304
+            url = f"{base}/letters/{letter_id}"
+            check = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))  # noqa: S310
+            try:
+                status = urllib.request.urlopen(check).status  # noqa: S310  (our own server on loopback)
+            except urllib.error.HTTPError as answer:
+                status = answer.code
+            results["public page, ETag revalidation (304)"]["status_after"] = status
+        run("render", "public page, full render (200)", f"{base}/letters/{letter_id}")
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=20)
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(env["DATABASE_URL"])
-    with engine.connect() as connection:
-        stored = connection.execute(sa.text("SELECT count(*) FROM signature_submissions")).scalar()
-        queued = connection.execute(sa.text("SELECT count(*) FROM outgoing_mail")).scalar()
-    engine.dispose()
-    print(f"{'what':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx/3xx':>12}")
+    counts["mails queued"] = count_rows(env["DATABASE_URL"], "outgoing_mail")
+    print(
+        f"{'what':<42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}"
+        f" {'worker%':>8} {'wrk%':>6} {'machine%':>9}"
+    )
     for name, r in results.items():
-        print(f"{name:<40} {r['rate']:>9.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>12}")
-    print(f"signature submissions stored: {stored}; confirmation mails queued or sent: {queued} queued")
+        print(
+            f"{name:<42} {r['rate']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>8}"
+            f" {r['worker_cpu_pct']:>8.0f} {r['wrk_cpu_pct']:>6.0f} {r['machine_cpu_pct']:>9.0f}"
+        )
+    print("; ".join(f"{k}: {v}" for k, v in counts.items()))
+    for name, d in drains.items():
+        print(f"mail {name}: {d['waiting_at_start']} waiting, all sent after {d['seconds']} s (left {d['left']})")
+    if "public page, ETag revalidation (304)" in results:
+        print(f"revalidation status after the phase: {results['public page, ETag revalidation (304)']['status_after']}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     out = ROOT / "bench" / "results" / f"signing-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"args": vars(args), "results": results, "stored": stored}, indent=2))
+    record = {
+        "args": {k: str(v) for k, v in vars(args).items()},
+        "date": datetime.now(UTC).isoformat(),
+        "commit": commit.strip(),
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+        "results": results,
+        "counts": counts,
+        "mail_drain": drains,
+    }
+    out.write_text(json.dumps(record, indent=2))
 
 
 if __name__ == "__main__":

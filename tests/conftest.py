@@ -19,7 +19,9 @@ from app.drafting import edit_limits, fanout, presence
 from app.extensions import db
 from app.letters import live_text
 from app.letters.revision_texts import cache as revision_text_cache
+from app.signing import public_state
 from app.signing.public_letter import live_counter
+from app.signing.public_pages import rendered_pages
 from tests.support.databases import create_postgres_database, drop_postgres_database, empty_all_tables, worker_suffix
 from tests.support.mailbox import Mailbox, SMTPServer
 from tests.support.services import postgres_available, require_part
@@ -93,6 +95,8 @@ def app(app_config: dict, mailbox: Mailbox) -> Iterator[Flask]:
     app.test_client_class = RequestContextClient
     # Per-process caches outlive an app; each test starts from an empty one.
     live_counter.clear()
+    public_state.clear()
+    rendered_pages.clear()
     revision_text_cache.clear()
     edit_limits.buckets.clear()
     live_text.clear()

@@ -58,6 +58,13 @@ def can(official: Official | None, action: Action) -> bool:
     return official.role_enum in PERMISSIONS[action]
 
 
+def require_role(role: str, action: Action) -> None:
+    """Raise Forbidden unless an active official of this role may take the action (for callers
+    that read the role without loading the official)."""
+    if Role(role) not in PERMISSIONS[action]:
+        raise Forbidden(_("Your role does not allow this action (%(action)s).", action=action.value))
+
+
 def require(official: Official | None, action: Action) -> Official:
     """Return the official if allowed; raise Unauthorized or Forbidden otherwise."""
     if official is None or not official.active:

@@ -81,9 +81,19 @@ def receive(letter_id: int, revisions: list[dict[str, Any]]) -> None:
         _send_or_schedule(letter_id, feed)
 
 
+def _has_members(room: str) -> bool:
+    """Whether a room has connections on this process (an emit encodes its packet even for an
+    empty room, so a letter without version-1 clients skips that work)."""
+    try:
+        return bool(socketio.server.manager.rooms.get(NAMESPACE, {}).get(room))
+    except AttributeError:  # python-socketio keeps its rooms elsewhere: just send
+        return True
+
+
 def _pass_on(letter_id: int, feed: _Feed, event: dict[str, Any]) -> None:
     feed.next = event["revision"] + 1
-    socketio.emit("revision", event, to=room_v1(letter_id), namespace=NAMESPACE, ignore_queue=True)
+    if _has_members(room_v1(letter_id)):
+        socketio.emit("revision", event, to=room_v1(letter_id), namespace=NAMESPACE, ignore_queue=True)
     feed.unsent.append(event)
 
 
@@ -102,7 +112,8 @@ def _send(letter_id: int, feed: _Feed) -> None:
     batch = {"letter_id": letter_id, "revisions": feed.unsent}
     feed.unsent = []
     feed.last_sent = time.monotonic()
-    socketio.emit("revisions", batch, to=room_v2(letter_id), namespace=NAMESPACE, ignore_queue=True)
+    if _has_members(room_v2(letter_id)):
+        socketio.emit("revisions", batch, to=room_v2(letter_id), namespace=NAMESPACE, ignore_queue=True)
 
 
 def _send_later(letter_id: int, feed: _Feed, wait: float) -> None:

@@ -3,14 +3,19 @@ its review stands."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import json
+
+from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 
 from app.accounts.authorization import Action, can
 from app.accounts.current import current_official
+from app.drafting.presence import PALETTE, user_json
 from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
+from app.review.authorship import blame_body
 from app.review.summary import review_summary
+from app.web.security_headers import style_nonce
 
 bp = Blueprint("drafting", __name__)
 
@@ -26,4 +31,23 @@ def room(letter_id: int):
         rendered=render_markdown(letter.text),
         can_edit=can(official, Action.EDIT_DRAFT) and not letter.is_locked,
         review=review_summary(letter),
+        # The editor (CodeMirror) adds its own style element; this page's policy allows that one.
+        style_nonce=style_nonce(),
+        me=user_json(official),
     )
+
+
+@bp.get("/drafts/<int:letter_id>/authorship.json")
+@login_required
+def authorship(letter_id: int):
+    """Who wrote what, for the editor's authorship colours: the contract's blame runs
+    (`[{text, revision, author: {id, name}}]`) of `?revision=n` (the newest without it), for the
+    signed-in official's browser session (the API's blame wants a token)."""
+    runs = json.loads(blame_body(current_official(), letter_id, request.args.get("revision")))
+    for run in runs:  # each author in the colour the presence list gives them
+        run["author"]["color"] = colour_of(run["author"]["id"])
+    return Response(json.dumps(runs, separators=(",", ":")), mimetype="application/json")
+
+
+def colour_of(official_id: object) -> str | None:
+    return PALETTE[official_id % len(PALETTE)] if isinstance(official_id, int) else None

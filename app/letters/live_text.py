@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from itertools import islice
 
 from app.sync import Operation, from_utf16_view, to_utf16_view
 
@@ -49,7 +50,7 @@ class LiveText:
         behind = self.revision - base
         if behind < 0 or behind > len(self.operations):
             return None
-        return list(self.operations)[len(self.operations) - behind :] if behind else []
+        return list(islice(self.operations, len(self.operations) - behind, None)) if behind else []
 
     def view_of(self, number: int) -> str | None:
         """The UTF-16 view of a recent revision's text, if kept."""

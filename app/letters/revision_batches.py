@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from app.accounts import credentials
-from app.accounts.authorization import Action, require
+from app.accounts.authorization import Action, require_role
 from app.accounts.credentials import Credential
 from app.extensions import db
 from app.letters import live_text
@@ -29,7 +29,7 @@ from app.letters.live_text import LiveText
 from app.letters.models import Letter, Revision
 from app.letters.revision_texts import cache as text_cache
 from app.letters.revision_texts import view_at
-from app.letters.revisions import SyncRefused, author_json, stored_revision
+from app.letters.revisions import SyncRefused, stored_revision
 from app.letters.write_lock import LetterHead, letter_head_lock
 from app.shared.db_types import utcnow
 from app.shared.errors import InvalidInput, LetterLocked, NotFound, ServiceError, Unauthorized
@@ -141,15 +141,15 @@ def _authors(edits: list[PendingEdit]) -> dict[Credential, dict[str, Any]]:
     holding = credentials.officials_holding(edit.credential for edit in edits)
     authors = {}
     for edit in edits:
-        official = holding.get(edit.credential)
+        holder = holding.get(edit.credential)
         try:
-            if official is None:
+            if holder is None:
                 raise Unauthorized(_("This connection is not signed in."))
-            require(official, Action.EDIT_DRAFT)
+            require_role(holder.role, Action.EDIT_DRAFT)
         except ServiceError as error:
             edit.settle(error)
             continue
-        authors[edit.credential] = author_json(official)
+        authors[edit.credential] = {"id": holder.id, "name": holder.name}
     return authors
 
 

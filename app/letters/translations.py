@@ -6,12 +6,14 @@ Saves hold the letter's write lock, so a translation never changes while the cle
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
@@ -87,14 +89,41 @@ class LetterVersion:
     translated: bool
 
 
-def letter_version(letter: Letter) -> LetterVersion:
-    """The version for the current language (the page's, or the one a mail is rendered in)."""
+def letter_version(letter: Letter | Mapping[str, Any]) -> LetterVersion:
+    """The version for the current language (the page's, or the one a mail is rendered in).
+    `letter` is a Letter, or the `{id, title, content_hash}` a mail rendered later carries."""
+    if isinstance(letter, Mapping):
+        letter_id, title, original_hash = letter["id"], letter["title"], letter.get("content_hash")
+    else:
+        letter_id, title, original_hash = letter.id, letter.title, letter.content_hash
     language = str(get_locale())
-    translation = locked_translation(letter, language)
+    translation = db.session.scalar(
+        select(LetterTranslation).where(
+            LetterTranslation.letter_id == letter_id,
+            LetterTranslation.language == language,
+            LetterTranslation.status == TranslationStatus.LOCKED.value,
+        )
+    )
     if translation is None:
         original = current_app.config["BABEL_DEFAULT_LOCALE"]
-        return LetterVersion(letter.title, original, letter.content_hash, letter.content_hash, False)
-    return LetterVersion(translation.title, language, translation.content_hash, letter.content_hash, True)
+        return LetterVersion(title, original, original_hash, original_hash, False)
+    return LetterVersion(translation.title, language, translation.content_hash, original_hash, True)
+
+
+def locked_hashes(connection: Connection, letters: Mapping[int, Any]) -> dict[int, dict[str, str]]:
+    """For each held letter (rows with `content_hash`), the SHA-256 of every locked version, as
+    `version_hashes` above, read with one Core query (for the batched confirmations)."""
+    hashes = {letter_id: {"original": row.content_hash or ""} for letter_id, row in letters.items()}
+    if hashes:
+        rows = connection.execute(
+            select(LetterTranslation.letter_id, LetterTranslation.language, LetterTranslation.content_hash).where(
+                LetterTranslation.letter_id.in_(list(hashes)),
+                LetterTranslation.status == TranslationStatus.LOCKED.value,
+            )
+        )
+        for row in rows:
+            hashes[row.letter_id][row.language] = row.content_hash or ""
+    return hashes
 
 
 def get_translation(letter_id: int, language: object) -> LetterTranslation:

@@ -8,12 +8,12 @@ process) and keeps one process's greenlets from queueing on the database.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, select
 
 from app.extensions import db
 from app.letters.models import Letter, LetterStatus
@@ -85,3 +85,28 @@ def letter_head_lock(letter_id: int) -> Iterator[LetterHead]:
             yield LetterHead(letter_id, row.revision, row.status)
         finally:
             db.session.rollback()
+
+
+@contextmanager
+def letters_write_lock(connection: Connection, letter_ids: Iterable[int]) -> Iterator[dict[int, Row]]:
+    """Hold several letters for writing in one Core transaction on `connection` (the one open, if
+    any), committed when the block ends (rolled back on an exception): the in-process locks and
+    the rows, in id order, as `letter_write_lock` takes them. Yields the letters that exist, by id
+    (id, title, status, content_hash, closed_at). For batches of writes (app.shared.group_commit).
+    A caller that read in the open transaction has no row locks yet, so waiting here is safe."""
+    ids = sorted(set(letter_ids))
+    with ExitStack() as held:
+        for letter_id in ids:
+            held.enter_context(_process_lock(letter_id))
+        try:
+            rows = connection.execute(
+                select(Letter.id, Letter.title, Letter.status, Letter.content_hash, Letter.closed_at)
+                .where(Letter.id.in_(ids))
+                .order_by(Letter.id)
+                .with_for_update()
+            )
+            yield {row.id: row for row in rows}
+        except BaseException:
+            connection.rollback()
+            raise
+        connection.commit()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import smtplib
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
@@ -22,11 +23,12 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Protocol
 
-from flask import Flask
+from flask import Flask, request_started
 from sqlalchemy import select
 
 from app.extensions import db, socketio
 from app.mail.models import OutgoingMail
+from app.mail.queue import render_deferred
 from app.shared.db_types import utcnow
 from app.shared.sqlite import request_wal_truncation, truncate_wal_if_requested
 
@@ -117,6 +119,9 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
 
 
+YIELD_FACTOR = 4  # under load, a backlogged sender pauses 4x its round: at most a fifth of the process
+
+
 class MailSender:
     """Delivers due mail. Safe to run in several processes (rows are claimed with SKIP LOCKED)."""
 
@@ -161,6 +166,12 @@ class MailSender:
 
     def _deliver_one(self, mail: OutgoingMail) -> int:
         try:
+            render_deferred(mail)  # a mail queued by a hot path is rendered here, not in its request
+        except Exception as error:  # a template that cannot render: keep the row, mark it failed
+            log.exception("mail %s could not be rendered", mail.id)
+            mail.failed, mail.last_error = True, f"render: {type(error).__name__}"[:500]
+            return 0
+        try:
             self.transport.send(build_message(mail, self.app.config["MAIL_FROM"]))
         except (OSError, smtplib.SMTPException) as error:
             mail.attempts += 1
@@ -177,15 +188,38 @@ class MailSender:
 
     def run_forever(self, batch: int = 50) -> None:
         """The background loop, for the life of the server process: rounds back to back while mail
-        waits, else a pause."""
+        waits, else a pause of MAIL_SENDER_INTERVAL. The sender shares its process with the
+        requests: after a full round during which requests came in, it pauses YIELD_FACTOR times
+        what the round took, so that under load it takes at most a fifth of the process (a burst
+        of signatures is answered first and mailed right after it, and meanwhile as a fifth of
+        the process allows)."""
         interval = self.app.config["MAIL_SENDER_INTERVAL"]
         while True:
+            started, requests_before = time.monotonic(), _traffic.requests
             try:
                 sent = self.deliver_due(limit=batch)
             except Exception:  # keep the loop alive through database outages
                 log.exception("mail sender: delivery round failed")
                 sent = 0
-            socketio.sleep(0 if sent == batch else interval)
+            if sent < batch:
+                socketio.sleep(interval)
+            elif _traffic.requests != requests_before:
+                socketio.sleep(min(interval, YIELD_FACTOR * (time.monotonic() - started)))
+            else:
+                socketio.sleep(0)
+
+
+class _Traffic:
+    """How many requests this process has started (the sender yields to them)."""
+
+    requests = 0
+
+
+_traffic = _Traffic()
+
+
+def _count_request(sender: object, **extra: object) -> None:
+    _traffic.requests += 1
 
 
 def start_background_sender(app: Flask) -> MailSender | None:
@@ -193,5 +227,6 @@ def start_background_sender(app: Flask) -> MailSender | None:
     if not app.config.get("MAIL_SENDER_ENABLED"):
         return None
     sender = MailSender(app)
+    request_started.connect(_count_request, app)
     socketio.start_background_task(sender.run_forever)
     return sender

@@ -1,4 +1,8 @@
-"""Mail waiting to be sent by the background sender. A row is deleted once sent."""
+"""Mail waiting to be sent by the background sender. A row is deleted once sent.
+
+A row is queued either rendered (subject and bodies filled in by `queue_mail`) or to be rendered by
+the sender (`template`, `locale` and a JSON `context`, by `deferred_mail`: the subject and bodies
+stay empty until then), so that a request on a hot path renders nothing."""
 
 from __future__ import annotations
 
@@ -24,3 +28,6 @@ class OutgoingMail(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     failed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    template: Mapped[str | None] = mapped_column(String(60))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    context: Mapped[str | None] = mapped_column(Text)

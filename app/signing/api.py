@@ -10,7 +10,7 @@ from app.extensions import limiter
 from app.letters import endorsements
 from app.letters.loading import Need, load_letter
 from app.letters.models import Endorsement
-from app.signing import signature_log, signatures, submissions
+from app.signing import public_state, signature_log, signatures, submissions
 from app.signing.limits import signing_budget
 from app.signing.schemas import (
     ConfirmedSchema,
@@ -32,14 +32,16 @@ class Endorsements(MethodView):
     @blp.doc(security=[{"bearerAuth": []}])
     def post(self, payload: dict | None, letter_id: int) -> Endorsement:
         """Endorse a locked letter (any official, once). 409 for a second one, or while drafting."""
-        return endorsements.endorse(api_official(), letter_id, (payload or {}).get("title"))
+        endorsement = endorsements.endorse(api_official(), letter_id, (payload or {}).get("title"))
+        public_state.changed(letter_id)
+        return endorsement
 
 
 @blp.route("/letters/<int:letter_id>/signatures")
 class Signatures(MethodView):
     decorators = [signing_budget]
 
-    @blp.arguments(SignatureCreateSchema)
+    @blp.arguments(SignatureCreateSchema())  # one instance: not built again for every request
     @blp.response(202, PendingSchema)
     @answers(400, 401, 404, 409, 413, 415, 429)
     def post(self, payload: dict, letter_id: int) -> dict:
@@ -49,7 +51,12 @@ class Signatures(MethodView):
         (no mail then). At most 5 a minute and 30 an hour from one network address for one letter,
         counted together with the web form (429)."""
         data = signatures.validate(
-            payload["name"], payload["email"], payload.get("ward"), payload["public"], payload["updates"]
+            payload["name"],
+            payload["email"],  # normalised by the schema's Email field
+            payload.get("ward"),
+            payload["public"],
+            payload["updates"],
+            email_checked=True,
         )
         submissions.submit(letter_id, data, locale=str(get_locale()))
         return {}
@@ -59,7 +66,7 @@ class Signatures(MethodView):
 class Confirm(MethodView):
     decorators = [limiter.limit("30 per minute", methods=["POST"])]
 
-    @blp.arguments(ConfirmSchema)
+    @blp.arguments(ConfirmSchema())  # one instance: not built again for every request
     @blp.response(200, ConfirmedSchema)
     @answers(400, 401, 404, 409, 413, 415, 429)
     def post(self, payload: dict) -> signatures.Confirmation:

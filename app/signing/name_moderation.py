@@ -13,6 +13,7 @@ from app.audit import log as audit
 from app.extensions import db
 from app.letters.loading import Need, load_letter
 from app.shared.errors import NotFound
+from app.signing import public_state
 from app.signing.models import HiddenReason, Signature, SignatureStatus
 
 SHOWN_AT_ONCE = 100
@@ -80,6 +81,7 @@ def _set_hidden(actor: Official | None, letter_id: int, signature_id: int, hidde
     action = "signature.name_hidden" if hidden else "signature.name_shown"
     audit.record(actor, action, f"letter:{letter.id}", signature=signature_id)
     db.session.commit()
+    public_state.changed(letter.id)
 
 
 def hide_name(actor: Official | None, letter_id: int, signature_id: int) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 
 import segno
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from app.accounts.current import current_official
 from app.extensions import limiter
@@ -18,11 +20,13 @@ from app.letters.markdown import render_markdown
 from app.letters.translations import letter_version, published_translations
 from app.review import locking
 from app.shared.errors import InvalidInput
-from app.signing import responses, signatures, submissions
+from app.shared.ids import whole_number
+from app.shared.lru import LRUCache
+from app.signing import public_state, responses, signatures, submissions
 from app.signing.form_freshness import mark_served, seconds_since_served
 from app.signing.forms import ConfirmSignatureForm, CorrectSignatureForm, EndorseForm, SignForm
 from app.signing.limits import signing_budget
-from app.signing.public_letter import counts_by_ward, live_counter, public_name_count, public_names
+from app.signing.public_letter import counts_by_ward, live_counter, public_names
 from app.signing.ward_labels import ward_label
 from app.version import __version__
 from app.web.forms import ConfirmForm
@@ -44,46 +48,60 @@ def letter_url(letter_id: int) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}{url_for('public.letter', letter_id=letter_id)}"
 
 
-def _page_state(letter) -> str:
-    """What the page shows (counts, names, endorsements) and for whom (language, the signed-in
-    official). Read once per view: it costs a few small queries."""
-    official = current_official()
-    return "|".join(
-        str(part)
-        for part in (
-            letter.id,
-            letter.content_hash,
-            live_counter.get(letter),
-            endorsements.endorsement_count(letter.id),
-            public_name_count(letter.id),
-            responses.published_state(letter.id),
-            letter.closed_at,
-            get_locale(),
-            official.id if official else "-",
-            __version__,
-        )
-    )
+# Full renders of the page for visitors not signed in, per letter version, language and path (the
+# language switch sends the path back), with the session's CSRF token left out (CSRF_SLOT).
+rendered_pages: LRUCache[str] = LRUCache(256)
+CSRF_SLOT = "\x00csrf-token\x00"
 
 
-def _page_etag(state: str) -> str:
-    """The page's version: its state and the session's CSRF secret, which the form's token depends on."""
+def _page_etag(letter_id: int, version: str, official) -> str:
+    """The page's version for this visitor: the letter's public version (app.signing.public_state),
+    the language, the signed-in official and the session's CSRF secret (the form's token depends
+    on it). Computed without the database."""
+    parts = (letter_id, version, get_locale(), official.id if official else "-", __version__)
+    state = "|".join(str(part) for part in parts)
     return hashlib.sha256(f"{state}|{session.get('csrf_token', '-')}".encode()).hexdigest()[:32]
 
 
-def _render_letter_page(letter, form: SignForm, status: int = 200):
+def _render_letter_page(letter_id: int, form_factory: Callable[[], SignForm], status: int = 200):
+    """The letter's page. A revalidation whose ETag still holds is answered 304 without the
+    database; a full render for a visitor who is not signed in comes from `rendered_pages` when
+    the letter has not changed since."""
     official = current_official()
-    mark_served(letter.id)
-    state = _page_state(letter) if status == 200 else None
-    etag = _page_etag(state) if state else None
-    if etag and request.if_none_match.contains_weak(etag) and not session.get("_flashes"):
+    mark_served(letter_id)
+    version = public_state.get(letter_id) if status == 200 else None
+    if status == 200 and version is None:
+        load_letter(letter_id, need=Need.PUBLIC)  # 404 (or a letter locked a moment ago)
+        version = public_state.get(letter_id)
+    etag = _page_etag(letter_id, version, official) if version else None
+    flashes = bool(session.get("_flashes"))
+    if etag and request.if_none_match.contains_weak(etag) and not flashes:
         response = Response(status=304)
         response.set_etag(etag, weak=True)
         response.headers["Cache-Control"] = "private, no-cache"
         return response
+    key = (letter_id, version, str(get_locale()), request.full_path)
+    cacheable = version is not None and official is None and not flashes
+    cached = rendered_pages.get(key) if cacheable else None
+    if cached is not None:
+        body = cached.replace(CSRF_SLOT, generate_csrf())
+    else:
+        body = _render_letter(load_letter(letter_id, need=Need.PUBLIC), form_factory(), official)
+        if cacheable:
+            rendered_pages.put(key, body.replace(generate_csrf(), CSRF_SLOT))
+    response = Response(body, status=status, mimetype="text/html")
+    if version:
+        response.headers["Cache-Control"] = "private, no-cache"
+        # Rendering created the session's CSRF secret if it had none: version the page after it.
+        response.set_etag(_page_etag(letter_id, version, official), weak=True)
+    return response
+
+
+def _render_letter(letter, form: SignForm, official) -> str:
     wards = counts_by_ward(letter.id)
     versions = published_translations(letter)
     translation = next((t for t in versions if t.language == str(get_locale())), None)
-    body = render_template(
+    return render_template(
         "signing/letter.html",
         letter=letter,
         translation=translation,
@@ -101,17 +119,11 @@ def _render_letter_page(letter, form: SignForm, status: int = 200):
         endorse_form=EndorseForm() if official and not endorsements.has_endorsed(official, letter.id) else None,
         share_url=letter_url(letter.id),
     )
-    response = Response(body, status=status, mimetype="text/html")
-    if etag:
-        response.headers["Cache-Control"] = "private, no-cache"
-        # Rendering created the session's CSRF secret if it had none: version the page after it.
-        response.set_etag(_page_etag(state), weak=True)
-    return response
 
 
 @bp.get("/letters/<int:letter_id>")
 def letter(letter_id: int):
-    return _render_letter_page(load_letter(letter_id, need=Need.PUBLIC), new_sign_form())
+    return _render_letter_page(whole_number(letter_id, "letter_id"), new_sign_form)
 
 
 @bp.get("/letters/<int:letter_id>/count.json")
@@ -137,12 +149,12 @@ def sign(letter_id: int):
     letter = load_letter(letter_id, need=Need.PUBLIC)
     form = new_sign_form(request.form)
     if not form.validate_on_submit():
-        return _render_letter_page(letter, form, status=400)
+        return _render_letter_page(letter.id, lambda: form, status=400)
     if form.website.data:  # the honeypot: answer as usual, store nothing
         return render_template("signing/check_email.html", letter=letter), 202
     if problem := _too_soon(letter.id):
         form.submit.errors = [problem]
-        return _render_letter_page(letter, form, status=400)
+        return _render_letter_page(letter.id, lambda: form, status=400)
     try:
         data = signatures.validate(
             form.name.data, form.email.data, form.ward.data or None, form.public.data, form.updates.data
@@ -151,7 +163,7 @@ def sign(letter_id: int):
     except InvalidInput as error:
         field = error.details.get("field")
         getattr(form, field if field in ("name", "email", "ward") else "name").errors.append(error.message)
-        return _render_letter_page(letter, form, status=400)
+        return _render_letter_page(letter.id, lambda: form, status=400)
     return render_template("signing/check_email.html", letter=letter), 202
 
 
@@ -282,5 +294,6 @@ def endorse(letter_id: int):
     form = EndorseForm()
     if form.validate_on_submit():
         endorsements.endorse(current_official(), letter_id, form.title.data)
+        public_state.changed(letter_id)
         flash(_("Thank you: your endorsement is recorded."), "info")
     return redirect(url_for("public.letter", letter_id=letter_id))

@@ -22,6 +22,7 @@ from app.letters.loading import Need, load_letter
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict, InvalidInput, NotFound
 from app.shared.validation import is_storable
+from app.signing import public_state
 from app.signing.models import LetterResponse, Signature, SignatureStatus
 
 MAX_SOURCE = 200
@@ -116,6 +117,7 @@ def send(actor: Official | None, response_id: int) -> LetterResponse:
     recipients = subscriber_count(response.letter_id)
     audit.record(actor, "response.sent", f"letter:{response.letter_id}", response=response.id, recipients=recipients)
     db.session.commit()
+    public_state.changed(response.letter_id)  # the letter's page shows it now
     db.session.refresh(response)
     return response
 

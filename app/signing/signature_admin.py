@@ -22,7 +22,7 @@ from app.letters.write_lock import letter_write_lock
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict, InvalidInput
 from app.shared.sqlite import request_wal_truncation
-from app.signing import signature_log
+from app.signing import public_state, signature_log
 from app.signing.models import PaperBatch, PaperSignature, Signature, SignatureStatus, SignatureSubmission
 
 MAX_PAPER_ROWS = 20_000
@@ -37,6 +37,7 @@ def close_letter(actor: Official | None, letter_id: int) -> Letter:
             letter.closed_at = utcnow()
             audit.record(actor, "letter.closed", f"letter:{letter.id}", count=letter.signature_count)
             db.session.commit()
+            public_state.changed(letter.id)
         return letter
 
 
@@ -84,6 +85,7 @@ def import_paper(actor: Official | None, letter_id: int, csv_text: str) -> Paper
         letter.paper_signature_count += len(rows)
         audit.record(actor, "letter.paper_imported", f"letter:{letter.id}", count=len(rows))
         db.session.commit()
+        public_state.changed(letter.id)
         return batch
 
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 
 from app.extensions import db
 from app.letters.models import Letter
@@ -49,6 +49,34 @@ def append(letter: Letter, kind: str, commitment: str, count: int = 1) -> LogEnt
     entry = LogEntry(**values, entry_hash=entry_hash(values))
     db.session.add(entry)
     return entry
+
+
+def append_many(connection: Connection, letter_id: int, content_hash: str, kind: str, commitments: list[str]) -> None:
+    """Append one entry per commitment, in order, with one read and one insert (Core, in the
+    caller's transaction; the caller holds the letter's write lock)."""
+    last = connection.execute(
+        select(LogEntry.seq, LogEntry.entry_hash)
+        .where(LogEntry.letter_id == letter_id)
+        .order_by(LogEntry.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev_hash = (last.seq, last.entry_hash) if last else (0, content_hash)
+    today, rows = utcnow().date().isoformat(), []
+    for commitment in commitments:
+        seq += 1
+        values = {
+            "letter_id": letter_id,
+            "seq": seq,
+            "kind": kind,
+            "commitment": commitment,
+            "count": 1,
+            "recorded_on": today,
+            "prev_hash": prev_hash,
+        }
+        prev_hash = entry_hash(values)
+        rows.append({**values, "entry_hash": prev_hash})
+    if rows:
+        connection.execute(insert(LogEntry), rows)
 
 
 @dataclass(frozen=True)

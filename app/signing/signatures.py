@@ -11,30 +11,31 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.letters.loading import Need, load_letter
-from app.letters.models import Letter
-from app.letters.translations import version_hashes
+from app.letters.models import Letter, LetterStatus
 from app.letters.write_lock import letter_write_lock
-from app.mail.queue import queue_mail
-from app.shared.db_types import utcnow
 from app.shared.errors import Conflict, InvalidInput, NotFound
-from app.shared.secret_tokens import digest, new_token
+from app.shared.secret_tokens import digest
 from app.shared.sqlite import request_wal_truncation
 from app.shared.validation import clean_text, normalise_email
-from app.signing import signature_log
-from app.signing.models import HiddenReason, Signature, SignatureStatus, SignatureSubmission
-from app.signing.names import has_link, name_for_mail
+from app.signing import public_state, signature_log
+from app.signing.confirmations import (  # noqa: F401  (RECEIPT_ALPHABET, new_receipt_code, public_url: re-exported)
+    RECEIPT_ALPHABET,
+    Confirmation,
+    confirm_in_batch,
+    new_receipt_code,
+    public_url,
+)
+from app.signing.models import Signature, SignatureStatus, SignatureSubmission
+from app.signing.names import has_link
 
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 # Gmail delivers every spelling of an address that differs by dots or a +tag to one mailbox.
 GMAIL_DOMAINS = ("gmail.com", "googlemail.com")
 
@@ -52,15 +53,6 @@ def email_hmac(email: str) -> str:
     """The signer key: the keyed hash that stands for a mailbox once its address is no longer kept."""
     key = current_app.config["SECRET_KEY"].encode("utf-8")
     return hmac.new(key, canonical_address(email).encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def new_receipt_code() -> str:
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
-    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
-
-
-def public_url(path: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}{path}"
 
 
 @dataclass(frozen=True)
@@ -83,7 +75,11 @@ class SignatureInput:
 
 
 def validate_choices(name: object, ward: object, public: object, wants_updates: object = False) -> Choices:
-    name = clean_text(name, _("Name"), max_length=200)
+    trimmed = name.strip() if isinstance(name, str) else ""
+    if 1 <= len(trimmed) <= 200 and not any(ch in trimmed for ch in "\r\n\x00"):
+        name = trimmed  # what clean_text returns, without translating its label for nothing
+    else:
+        name = clean_text(name, _("Name"), max_length=200)
     if ward in (None, ""):
         ward = None
     elif not isinstance(ward, str) or ward not in current_app.config["WARDS"]:
@@ -96,19 +92,38 @@ def validate_choices(name: object, ward: object, public: object, wants_updates: 
 
 
 def validate(
-    name: object, email: object, ward: object, public: object, wants_updates: object = False
+    name: object,
+    email: object,
+    ward: object,
+    public: object,
+    wants_updates: object = False,
+    *,
+    email_checked: bool = False,
 ) -> SignatureInput:
+    """The submission's fields checked; `email_checked` for an address the caller has normalised
+    already (the API's schema does), which is not checked twice."""
     choices = validate_choices(name, ward, public, wants_updates)
-    return SignatureInput(choices.name, normalise_email(email), choices.ward, choices.public, choices.wants_updates)
+    address = email if email_checked and isinstance(email, str) else normalise_email(email)
+    return SignatureInput(choices.name, address, choices.ward, choices.public, choices.wants_updates)
 
 
-def signable_letter(letter_id: int) -> Letter:
-    letter = load_letter(letter_id, need=Need.EXISTS)
-    if not letter.is_locked:
+def unsignable_reason(letter: Any) -> str | None:
+    """Why a letter (anything with `status` and `closed_at`, or None) cannot be signed, or None."""
+    if letter is None:
+        return "missing"
+    if letter.status != LetterStatus.LOCKED.value:
+        return "drafting"
+    return "closed" if letter.closed_at is not None else None
+
+
+def refuse_unsignable(reason: str | None) -> None:
+    """Raise the error for `unsignable_reason`'s answer (in the caller's language)."""
+    if reason == "missing":
+        raise NotFound(_("No such letter."))
+    if reason == "drafting":
         raise Conflict(_("This letter is still being drafted; it cannot be signed yet."))
-    if letter.is_closed:
+    if reason == "closed":
         raise Conflict(_("This letter is closed to new signatures."))
-    return letter
 
 
 @dataclass(frozen=True)
@@ -157,85 +172,18 @@ def correct(token: str, choices: Choices) -> None:
     db.session.commit()
 
 
-@dataclass(frozen=True)
-class Confirmation:
-    letter_id: int
-    receipt_code: str | None  # None when the signer's signature had been confirmed before
-    withdraw_token: str | None
-
-
 def confirm(token: object) -> Confirmation:
     """Record a submission, exactly as its page shows it, as the signer's one signature on the
-    letter (however often and concurrently its link, or another of the signer's links, is used)."""
+    letter (however often and concurrently its link, or another of the signer's links, is used).
+    Done with the other confirmations of the moment, in one transaction (app.signing.confirmations)."""
     if not isinstance(token, str) or not 10 <= len(token) <= 200:
         raise InvalidInput(_("A confirmation token is required."), details={"field": "token"})
-    link = open_link(token)
-    if link.status == SignatureStatus.WITHDRAWN.value:
+    outcome = confirm_in_batch(token)
+    if outcome == "withdrawn":
         raise Conflict(_("This signature was withdrawn. Sign again to add your name."))
-    if link.submission is None:
-        return Confirmation(link.letter_id, None, None)
-    with letter_write_lock(link.letter_id) as letter:
-        submission = db.session.scalar(
-            select(SignatureSubmission)
-            .where(SignatureSubmission.confirm_digest == digest(token))
-            .execution_options(populate_existing=True)
-        )
-        if submission is None:  # confirmed meanwhile, through this link
-            return Confirmation(letter.id, None, None)
-        confirmation = _record(letter, submission, token)
-        try:
-            db.session.commit()
-        except IntegrityError:  # another process recorded this signer first
-            db.session.rollback()
-            return Confirmation(letter.id, None, None)
-    request_wal_truncation()
-    return confirmation
-
-
-def _record(letter: Letter, submission: SignatureSubmission, token: str) -> Confirmation:
-    """Turn the submission into the signer's signature (the caller holds the letter and commits)."""
-    key = submission.email_hmac
-    existing = db.session.scalar(select(Signature).where(Signature.letter_id == letter.id, Signature.email_hmac == key))
-    db.session.execute(
-        delete(SignatureSubmission)
-        .where(SignatureSubmission.letter_id == letter.id, SignatureSubmission.email_hmac == key)
-        .execution_options(synchronize_session=False)
-    )
-    if existing is not None and existing.status == SignatureStatus.CONFIRMED.value:
-        return Confirmation(letter.id, None, None)
-    receipt_code, withdraw_token = new_receipt_code(), new_token()
-    commitment = signature_log.receipt_commitment(letter.id, receipt_code)
-    signature = existing or Signature(letter_id=letter.id, email_hmac=key)
-    kept_hidden = existing is not None and existing.hidden_reason == HiddenReason.CLERK.value
-    signature.name, signature.ward, signature.locale = submission.name, submission.ward, submission.locale
-    signature.public, signature.wants_updates = submission.public, submission.wants_updates
-    signature.hidden_reason = (
-        HiddenReason.CLERK.value
-        if kept_hidden
-        else HiddenReason.LINK.value
-        if submission.public and has_link(submission.name)
-        else None
-    )
-    signature.email = submission.email if submission.wants_updates else None
-    signature.status, signature.confirmed_at = SignatureStatus.CONFIRMED.value, utcnow()
-    signature.confirm_digest, signature.withdraw_digest = digest(token), digest(withdraw_token)
-    signature.receipt_commitment = commitment
-    signature.version_hashes = version_hashes(letter)
-    if existing is None:
-        db.session.add(signature)
-    signature_log.append(letter, "signature", commitment)
-    letter.online_signature_count += 1
-    queue_mail(
-        submission.email,
-        "signature_receipt",
-        submission.locale,
-        letter=letter,
-        name=name_for_mail(submission.name),
-        receipt_code=receipt_code,
-        withdraw_link=public_url(f"/signatures/withdraw/{withdraw_token}"),
-        letter_link=public_url(f"/letters/{letter.id}"),
-    )
-    return Confirmation(letter.id, receipt_code, withdraw_token)
+    if not isinstance(outcome, Confirmation):
+        raise NotFound(_("This confirmation link is not valid. Please sign again to get a new one."))
+    return outcome
 
 
 def confirmed_signature_for_withdrawal(token: str) -> Signature:
@@ -260,4 +208,5 @@ def withdraw(token: str) -> Letter:
             letter.online_signature_count -= 1
             db.session.commit()
             request_wal_truncation()
+            public_state.changed(letter.id)
         return letter

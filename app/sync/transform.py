@@ -64,6 +64,50 @@ def transform_operations(a: Sequence[Component], b: Sequence[Component]) -> tupl
     return a2, b2
 
 
+def transform_past(a: Sequence[Component], b: Sequence[Component]) -> Operation:
+    """``transform_operations(a, b)[0]``, computed alone: ``a`` carried past ``b``, which was
+    committed first. The server's merge calls this once per later revision, so it walks the
+    components by index without building ``b``'s counterpart."""
+    a2: Operation = []
+    la, lb = len(a), len(b)
+    i = j = 0
+    x = a[0] if la else None
+    y = b[0] if lb else None
+    while True:
+        if y is not None and y.__class__ is str:
+            push_retain(a2, len(y))
+            j += 1
+            y = b[j] if j < lb else None
+            continue
+        if x is not None and x.__class__ is str:
+            push_insert(a2, x)
+            i += 1
+            x = a[i] if i < la else None
+            continue
+        if x is None or y is None:
+            if x is None and y is None:
+                return a2
+            raise ValueError("transform: operations have different base lengths")
+        ax = x if x > 0 else -x
+        ay = y if y > 0 else -y
+        n = ax if ax < ay else ay
+        if x > 0 and y > 0:
+            push_retain(a2, n)
+        elif x < 0 < y:
+            push_delete(a2, n)
+        # where b deleted the text, a's retain or deletion of it is gone
+        if ax == n:
+            i += 1
+            x = a[i] if i < la else None
+        else:
+            x = x - n if x > 0 else x + n
+        if ay == n:
+            j += 1
+            y = b[j] if j < lb else None
+        else:
+            y = y - n if y > 0 else y + n
+
+
 def map_offset(index: int, ops: Sequence[Component], after_insert: bool = True) -> int:
     """Map an offset in the base text of ``ops`` to the matching offset in its result.
 

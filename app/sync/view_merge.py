@@ -19,7 +19,7 @@ from .merge import MAX_TEXT_UNITS, check_patch_text
 from .operations import Operation, apply_operation, is_noop
 from .patch_text import apply_hunks, parse_patch, patch_from_operation
 from .text import from_utf16_view, normalise_newlines
-from .transform import transform_operations
+from .transform import transform_past
 
 _LONE_SURROGATE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
 
@@ -91,7 +91,7 @@ def merge_into_view(
         raise TooLarge(f"text would be longer than {max_units} UTF-16 code units")
     _check_pairs(wanted, ops)
     for later in later_operations:
-        ops, _ = transform_operations(ops, later)
+        ops = transform_past(ops, later)
     try:
         result = apply_operation(newest_view, ops)
     except ValueError as exc:

@@ -1,8 +1,14 @@
-"""Security headers on every response, with a Content-Security-Policy without inline script."""
+"""Security headers on every response, with a Content-Security-Policy without inline script.
+
+A page whose script must add a `<style>` element (the drafting room's CodeMirror editor) sets
+`g.csp_style_nonce` (see `style_nonce`); its policy then allows style elements carrying that nonce,
+and nothing else inline."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import secrets
+
+from flask import Flask, Response, g
 
 CSP = "; ".join(
     [
@@ -20,9 +26,21 @@ CSP = "; ".join(
 )
 
 
+def style_nonce() -> str:
+    """A fresh nonce for this response's `<style>` elements (one per request)."""
+    if not g.get("csp_style_nonce"):
+        g.csp_style_nonce = secrets.token_urlsafe(16)
+    return g.csp_style_nonce
+
+
+def content_security_policy() -> str:
+    nonce = g.get("csp_style_nonce")
+    return CSP.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'") if nonce else CSP
+
+
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", content_security_policy())
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -1,7 +1,7 @@
 """letter translations: each version kept, approved, locked with its SHA-256; signatures record every version's hash
 
 Revision ID: cd2de19a6fcd
-Revises: fe7505eca5d0
+Revises: a7c3e91d2b40
 Create Date: 2026-12-07 16:08:43.353566
 
 """
@@ -14,7 +14,7 @@ from app.letters import locked_translation_guard
 
 # revision identifiers, used by Alembic.
 revision = 'cd2de19a6fcd'
-down_revision = 'fe7505eca5d0'
+down_revision = 'a7c3e91d2b40'
 branch_labels = None
 depends_on = None
 

@@ -316,9 +316,9 @@ def wait_for_connected(page) -> None:
 
 IDLE_JS = """(minRevision) => {
     const draft = window.undersignedDraft;
-    const textarea = document.getElementById('draft-text');
-    return Boolean(draft && textarea && draft.ready && draft.connected && draft.inRoom && draft.idle
-        && draft.pendingCount === 0 && draft.revision >= minRevision && textarea.value === draft.text);
+    const editor = window.undersignedEditor;
+    return Boolean(draft && editor && draft.ready && draft.connected && draft.inRoom && draft.idle
+        && draft.pendingCount === 0 && draft.revision >= minRevision && editor.text() === draft.text);
 }"""
 
 
@@ -350,7 +350,12 @@ def settle(live_server: LiveServer, *pages) -> dict:
 
 
 def textarea_value(page) -> str:
-    return page.evaluate("() => document.getElementById('draft-text').value")
+    """The text the drafting page's editor (CodeMirror) shows."""
+    return page.evaluate("() => window.undersignedEditor.text()")
+
+
+def editor_is_editable(page) -> bool:
+    return page.evaluate("() => document.getElementById('draft-text').getAttribute('aria-readonly') === 'false'")
 
 
 # ------------------------------------------------------------------------------------------- axe

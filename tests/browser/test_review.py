@@ -164,7 +164,7 @@ def test_reviewer_suggests_on_the_diff_between_checkpoints_and_an_alder_accepts_
 
     # The reviewer's drafting page received the new revision live.
     reviewer_draft.wait_for_function(
-        "(p) => document.getElementById('draft-text').value.includes(p)", arg=NEW_PHRASE, timeout=WAIT_MS
+        "(p) => window.undersignedEditor.text().includes(p)", arg=NEW_PHRASE, timeout=WAIT_MS
     )
 
     # Both see the new text credited to the reviewer.

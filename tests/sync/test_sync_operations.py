@@ -173,3 +173,33 @@ def test_transform_index():
     assert map_offset(2, ops, after_insert=False) == 2
     assert map_offset(3, ops) == 4
     assert map_offset(6, ops) == 7
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_transform_past_is_the_first_result_of_transform_operations(data):
+    """The server's one-sided transform agrees with the two-sided one, errors included."""
+    from app.sync.transform import transform_operations, transform_past
+
+    def operation(length: int) -> list:
+        ops, left = [], length
+        while left:
+            n = data.draw(st.integers(1, left))
+            ops.append(n if data.draw(st.booleans()) else -n)
+            if data.draw(st.booleans()):
+                ops.append(data.draw(st.text("ab😀\\n", min_size=1, max_size=3)))
+            left -= n
+        if data.draw(st.booleans()):
+            ops.append(data.draw(st.text("xy", min_size=1, max_size=2)))
+        return canonical_operation(ops)
+
+    length = data.draw(st.integers(0, 12))
+    a = operation(length)
+    b = operation(length if data.draw(st.integers(0, 9)) else length + 1)
+    try:
+        expected = transform_operations(a, b)[0]
+    except ValueError:
+        with pytest.raises(ValueError):
+            transform_past(a, b)
+        return
+    assert transform_past(a, b) == expected

@@ -1,31 +1,41 @@
 /**
- * The drafting page: wires the sync session, the textarea, the live preview,
- * presence and the connection status together.
+ * The drafting page: wires the sync session, the CodeMirror editor, the
+ * live preview, presence and the connection and save status together.
  *
- * Page contract (the server renders it):
+ * Page contract (the server renders it; templates/drafting/room.html):
  * ```html
  * <main id="drafting" data-letter-id="ID" data-can-edit="true|false" data-user-id="ID">
- *   <textarea id="draft-text" aria-describedby="connection-status"></textarea>
+ *   <div role="toolbar" id="format-toolbar" hidden>
+ *     <button data-format="bold|italic|heading|list|quote|link">…</button>
+ *   </div>
+ *   <div id="editor-host"><textarea id="draft-text"></textarea></div>  (the textarea is the no-script fallback)
  *   <div id="preview" aria-live="off"></div>
  *   <ul id="presence-list"></ul>
  *   <p id="connection-status" role="status"
  *      data-label-connected="…" data-label-reconnecting="…" data-label-offline="…"
  *      data-label-readonly="…" data-label-locked="…"></p>
+ *   <p id="save-status" data-label-saved="…" data-label-saving="…" data-label-retrying="…" data-label-refused="…"></p>
+ *   <p id="draft-notice" data-msg-CODE="…"></p>  (why something was not saved or not added)
+ *   <p id="draft-announcer" data-template="{names} …"></p>  (remote changes, for screen readers)
  *   <div id="locked-banner" hidden>… <code id="locked-hash"></code></div>
  * </main>
  * <script type="module" src="/static/dist/drafting.js"></script>
  * ```
  * `window.undersignedDraft` is the {@link DraftSession} (its `transport` is
- * the socket.io socket).
+ * the socket.io socket); `window.undersignedEditor` the editor (`view` is the
+ * CodeMirror EditorView, `text()` its text).
  *
  * @module drafting/main
  */
 import { io } from 'socket.io-client';
 import { DraftSession } from './session.js';
-import { CursorOverlay, CursorTracker, renderPresenceList } from './presence.js';
+import { CursorTracker, renderPresenceList } from './presence.js';
 import { createPreview } from './preview.js';
-import { transformIndex } from './operations.js';
-import { clampOffset, normalizeText } from './text.js';
+import { createEditor } from './editor.js';
+import { FORMAT_COMMANDS } from './markdown-commands.js';
+import { createAnnouncer, createNotices, showSaveState } from './status.js';
+import { wordRuns } from './authorship.js';
+import { suggestionLabels, wireSuggestions } from './suggest-form.js';
 
 /**
  * Lowercase hex SHA-256 of a text encoded as UTF-8 (the letter's
@@ -76,6 +86,37 @@ function throttle(fn, ms) {
 }
 
 /**
+ * The server's authorship runs for the session's revision, rounded to whole
+ * words and mapped onto the local text (which may hold unsent typing), or
+ * null. Asks again if the letter moved on while the answer was on its way.
+ *
+ * @param {Window} win
+ * @param {string|number} letterId
+ * @param {DraftSession} session
+ * @returns {Promise<Array<{from: number, to: number, author: object}>|null>}
+ */
+async function loadAuthorship(win, letterId, session) {
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    const revision = session.revision;
+    let runs;
+    try {
+      const response = await win.fetch(`/drafts/${letterId}/authorship.json?revision=${revision}`, {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+      });
+      if (!response.ok) return null;
+      runs = await response.json();
+    } catch {
+      return null;
+    }
+    if (session.revision !== revision) continue;
+    const words = wordRuns(runs, session.shadow);
+    return words.map((r) => ({ from: session.shadowToLocal(r.from), to: session.shadowToLocal(r.to), author: r.author }));
+  }
+  return null;
+}
+
+/**
  * Set up real-time drafting on the page.
  *
  * @param {HTMLElement} root the `<main id="drafting">` element
@@ -86,12 +127,14 @@ function throttle(fn, ms) {
 export function initDrafting(root, options = {}) {
   const doc = root.ownerDocument;
   const view = doc.defaultView;
-  const textarea = /** @type {HTMLTextAreaElement} */ (doc.getElementById('draft-text'));
+  const textarea = /** @type {HTMLTextAreaElement|null} */ (doc.getElementById('draft-text'));
+  const host = doc.getElementById('editor-host') || (textarea && textarea.parentElement);
   const previewEl = doc.getElementById('preview');
   const presenceList = doc.getElementById('presence-list');
   const statusEl = doc.getElementById('connection-status');
   const lockedBanner = doc.getElementById('locked-banner');
   const lockedHash = doc.getElementById('locked-hash');
+  const toolbar = doc.getElementById('format-toolbar');
 
   const letterId = parseId(root.dataset.letterId || '');
   const canEdit = root.dataset.canEdit === 'true';
@@ -100,21 +143,85 @@ export function initDrafting(root, options = {}) {
   const socket =
     options.socket || (options.io || io)('/draft', { transports: ['websocket', 'polling'] });
 
-  let composing = false;
+  let editor = null;
   const session = new DraftSession({
     letterId,
     transport: socket,
     canEdit,
-    readLocal: () => (textarea && !composing ? textarea.value : null),
+    // Before a co-author's change is applied, take in what the browser has typed but the editor
+    // has not read yet (it then reaches the session as a local change, in order).
+    readLocal: () => {
+      if (editor) editor.flushInput();
+      return null;
+    },
   });
-
   const preview = previewEl ? createPreview(previewEl) : null;
   const tracker = new CursorTracker({ selfId: userId });
-  const overlay = textarea ? new CursorOverlay(textarea) : null;
+  const notices = createNotices(doc.getElementById('draft-notice'));
+  const announcer = createAnnouncer(doc.getElementById('draft-announcer'));
+  const saveEl = doc.getElementById('save-status');
   let users = [];
 
+  // ---------------------------------------------------------------- editor
+  const suggestionState = { canDecide: false };
+  let suggestions = null;
+  if (host) {
+    const initial = textarea ? textarea.value : '';
+    const attributes = { id: 'draft-text', 'aria-multiline': 'true', role: 'textbox' };
+    for (const name of ['aria-label', 'aria-describedby']) {
+      const value = textarea && textarea.getAttribute(name);
+      if (value) attributes[name] = value;
+    }
+    const label = textarea && doc.querySelector(`label[for="${textarea.id}"]`);
+    if (!attributes['aria-label'] && label) attributes['aria-label'] = label.textContent.trim();
+    if (label) label.remove();
+    if (textarea) textarea.remove();
+    editor = createEditor({
+      suggestions: {
+        labels: suggestionLabels(doc.getElementById('suggest-bar')),
+        onDecide: (s, action, button) => suggestions && suggestions.decide(s, action, button),
+        canDecide: () => suggestionState.canDecide,
+      },
+      parent: host,
+      text: initial,
+      session,
+      attributes,
+      styleNonce: root.dataset.styleNonce || '',
+      self: { id: userId, name: root.dataset.userName || '', color: root.dataset.userColor || undefined },
+      onNotice: (kind) => notices.show(kind),
+      onLocalChange: () => {
+        notices.typed();
+        root.dataset.idle = 'false';
+        if (preview) {
+          preview.typing();
+          preview.update(session.text);
+        }
+        sendCursor();
+      },
+      onSelection: () => sendCursor(),
+    });
+    editor.view.contentDOM.addEventListener('focus', () => sendCursor());
+    if (view && typeof view.fetch === 'function' && doc.getElementById('suggest-bar')) {
+      suggestions = wireSuggestions({
+        doc,
+        win: view,
+        letterId,
+        csrf: root.dataset.csrf || '',
+        session,
+        editor,
+        state: suggestionState,
+        say: (text) => notices.set(text),
+      });
+      editor.view.contentDOM.addEventListener('keydown', (event) => {
+        if ((event.ctrlKey || event.metaKey) && event.altKey && event.key.toLowerCase() === 'm' && suggestions.open()) {
+          event.preventDefault();
+        }
+      });
+    }
+  }
+
   const drawCursors = () => {
-    if (overlay && session.ready) overlay.update(tracker.positions(session), session.text);
+    if (editor && session.ready) editor.setCursors(tracker.positions(session));
   };
 
   // ----------------------------------------------------------- status line
@@ -150,45 +257,81 @@ export function initDrafting(root, options = {}) {
   };
 
   const updateEditable = () => {
-    if (!textarea) return;
     const editable = session.ready && !session.readOnly && !session.locked;
-    textarea.readOnly = !editable;
+    if (editor) editor.setEditable(editable);
+    if (toolbar) {
+      toolbar.hidden = !canEdit;
+      for (const button of toolbar.querySelectorAll('button')) button.disabled = !editable;
+    }
     root.dataset.idle = String(session.idle);
   };
 
-  // -------------------------------------------------------------- textarea
-  const showText = ({ text, ops }) => {
-    if (!textarea) return;
-    if (textarea.value !== text) {
-      const focused = doc.activeElement === textarea;
-      const { selectionStart, selectionEnd, selectionDirection, scrollTop, scrollLeft } = textarea;
-      let start = selectionStart;
-      let end = selectionEnd;
-      if (ops) {
-        const collapsed = start === end;
-        start = transformIndex(start, ops, true);
-        end = collapsed ? start : transformIndex(end, ops, false);
-      }
-      textarea.value = text;
-      start = clampOffset(text, start);
-      end = clampOffset(text, Math.max(start, end));
-      if (focused) textarea.setSelectionRange(start, end, selectionDirection || 'none');
-      textarea.scrollTop = scrollTop;
-      textarea.scrollLeft = scrollLeft;
-    }
-    if (preview) preview.update(text);
-    drawCursors();
-  };
+  // ---------------------------------------------------------------- toolbar
+  if (toolbar && editor) {
+    // One tab stop for the toolbar; the arrow keys, Home and End move between its buttons.
+    const buttons = [...toolbar.querySelectorAll('button')];
+    buttons.forEach((button, i) => button.setAttribute('tabindex', i === 0 ? '0' : '-1'));
+    toolbar.addEventListener('keydown', (event) => {
+      const i = buttons.indexOf(/** @type {HTMLButtonElement} */ (event.target));
+      if (i < 0) return;
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: buttons.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      const target = buttons[(next + buttons.length) % buttons.length];
+      for (const button of buttons) button.setAttribute('tabindex', button === target ? '0' : '-1');
+      target.focus();
+    });
+    toolbar.addEventListener('click', (event) => {
+      const button = event.target instanceof Element ? event.target.closest('button[data-format]') : null;
+      const command = button && FORMAT_COMMANDS[button.dataset.format];
+      if (!command) return;
+      command(editor.view);
+      editor.view.focus();
+    });
+  }
 
+  // ---------------------------------------------------------- authorship colours
+  const authorshipToggle = doc.getElementById('authorship-toggle');
+  if (authorshipToggle && editor && view && typeof view.fetch === 'function') {
+    authorshipToggle.hidden = false;
+    authorshipToggle.addEventListener('click', async () => {
+      const on = authorshipToggle.getAttribute('aria-pressed') !== 'true';
+      authorshipToggle.setAttribute('aria-pressed', String(on));
+      if (!on) {
+        editor.showAuthorship(null);
+        return;
+      }
+      const runs = await loadAuthorship(view, letterId, session);
+      if (authorshipToggle.getAttribute('aria-pressed') !== 'true') return;
+      if (runs) editor.showAuthorship(runs);
+      else {
+        authorshipToggle.setAttribute('aria-pressed', 'false');
+        notices.set(authorshipToggle.dataset.labelFailed || '');
+      }
+    });
+  }
+
+  // ---------------------------------------------------------- session events
   session.on('ready', () => {
     updateEditable();
-    if (preview) preview.flush();
+    if (preview) {
+      preview.update(session.text);
+      preview.flush();
+    }
   });
   session.on('change', (change) => {
-    showText(change);
+    if (preview) preview.update(change.text);
     if (change.ops === null && preview) preview.flush();
+    drawCursors();
   });
   session.on('status', showStatus);
+  session.on('save', ({ state }) => {
+    showSaveState(saveEl, state);
+    root.dataset.save = state;
+    if (state === 'saved') notices.saved();
+  });
+  session.on('error', (error) => notices.error(error));
+  session.on('wait', () => notices.show('rate_limited'));
   session.on('idle', () => {
     root.dataset.idle = 'true';
   });
@@ -196,6 +339,7 @@ export function initDrafting(root, options = {}) {
     tracker.onRevision(info);
     root.dataset.revision = String(info.revision);
     root.dataset.idle = String(session.idle);
+    if (!info.own && info.author) announcer.changedBy(info.author);
     sendCursor();
     drawCursors();
   });
@@ -213,44 +357,18 @@ export function initDrafting(root, options = {}) {
     updateEditable();
   });
 
-  if (textarea) {
-    textarea.readOnly = true;
-    textarea.addEventListener('input', (event) => {
-      if (composing || event.isComposing) return;
-      session.setText(textarea.value);
-      root.dataset.idle = 'false';
-      if (preview) preview.update(session.text);
-      drawCursors();
-      sendCursor();
-    });
-    textarea.addEventListener('compositionstart', () => {
-      if (composing) return;
-      composing = true;
-      session.hold();
-    });
-    textarea.addEventListener('compositionend', () => {
-      if (!composing) return;
-      composing = false;
-      session.setText(normalizeText(textarea.value));
-      session.release();
-    });
-    for (const type of ['select', 'keyup', 'mouseup', 'focus']) textarea.addEventListener(type, () => sendCursor());
-    doc.addEventListener('selectionchange', () => {
-      if (doc.activeElement === textarea) sendCursor();
-    });
-  }
-
   // ---------------------------------------------------------------- cursors
   let lastCursor = null;
   const emitCursor = throttle(() => {
-    if (!socket.connected || !session.ready || !textarea) return;
-    // Only a focused textarea has a caret worth showing to others.
-    if (doc.activeElement !== textarea) return;
+    if (!socket.connected || !session.ready || !editor) return;
+    // Only a focused editor has a caret worth showing to others.
+    if (!editor.view.hasFocus) return;
+    const { anchor, head } = editor.view.state.selection.main;
     const payload = {
       letter_id: letterId,
       revision: session.revision,
-      start: session.localToShadow(textarea.selectionStart),
-      end: session.localToShadow(textarea.selectionEnd),
+      start: session.localToShadow(Math.min(anchor, head)),
+      end: session.localToShadow(Math.max(anchor, head)),
     };
     const key = `${payload.revision}:${payload.start}:${payload.end}`;
     if (key === lastCursor) return;
@@ -301,8 +419,8 @@ export function initDrafting(root, options = {}) {
       if (!socket.connected) socket.connect();
     });
     view.addEventListener('beforeunload', (event) => {
-      // Only when typed text could not reach the server yet.
-      if (canEdit && session.pendingCount > 0 && !session.connected) {
+      // Whenever something typed is not stored yet, whatever the connection.
+      if (canEdit && !session.locked && session.saveState !== 'saved') {
         event.preventDefault();
         event.returnValue = '';
       }
@@ -311,7 +429,11 @@ export function initDrafting(root, options = {}) {
 
   session.start();
   showStatus({ status: session.status, message: '' });
-  if (view) view.undersignedDraft = session;
+  showSaveState(saveEl, session.saveState);
+  if (view) {
+    view.undersignedDraft = session;
+    view.undersignedEditor = editor;
+  }
   return session;
 }
 

@@ -4,7 +4,7 @@
  * Events (namespace /draft, all without acknowledgement):
  * - client → server `cursor` `{letter_id, revision, start, end}`: UTF-16
  *   offsets into the text of `revision` (the sender maps its caret back
- *   through its own unsent changes), sent (throttled) while the textarea has
+ *   through its own unsent changes), sent (throttled) while the editor has
  *   focus; a relayed cursor whose `start`/`end` are null is removed;
  * - server → room `presence` `{letter_id, users: [{id, name, color}]}`: who is
  *   connected to the letter (sent whenever someone joins or leaves);
@@ -12,10 +12,9 @@
  *   `{letter_id, user: {id, name, color}, revision, start, end}`.
  *
  * {@link CursorTracker} keeps remote cursors in revision coordinates and moves
- * them through later revisions and through our own unsent changes;
- * {@link CursorOverlay} draws them over the textarea (a mirror element laid
- * out exactly like the textarea); {@link renderPresenceList} fills the list of
- * who is here.
+ * them through later revisions and through our own unsent changes (the
+ * editor draws them: drafting/cursors.js); {@link renderPresenceList} fills
+ * the list of who is here.
  *
  * @module drafting/presence
  */
@@ -205,166 +204,4 @@ export function renderPresenceList(list, users, options = {}) {
     items.push(li);
   }
   list.replaceChildren(...items);
-}
-
-const MIRRORED = [
-  'direction',
-  'fontFamily',
-  'fontSize',
-  'fontStyle',
-  'fontVariant',
-  'fontWeight',
-  'fontStretch',
-  'fontFeatureSettings',
-  'fontKerning',
-  'lineHeight',
-  'letterSpacing',
-  'wordSpacing',
-  'textAlign',
-  'textIndent',
-  'textTransform',
-  'tabSize',
-  'paddingTop',
-  'paddingRight',
-  'paddingBottom',
-  'paddingLeft',
-  'borderTopWidth',
-  'borderRightWidth',
-  'borderBottomWidth',
-  'borderLeftWidth',
-  'whiteSpace',
-  'wordBreak',
-  'overflowWrap',
-  'hyphens',
-];
-
-/**
- * Draws remote carets and selections over a textarea.
- *
- * The textarea is wrapped in a positioned `div.draft-editor`; an
- * `aria-hidden` overlay above it holds one mirror per remote cursor: an
- * element with the textarea's font, padding, border and width, holding the
- * same text in transparent ink, so a span around the remote selection lands
- * exactly where the text is drawn.
- */
-export class CursorOverlay {
-  /** @param {HTMLTextAreaElement} textarea */
-  constructor(textarea) {
-    this.textarea = textarea;
-    const doc = textarea.ownerDocument;
-    this.doc = doc;
-    let wrapper = textarea.parentElement;
-    if (!wrapper || !wrapper.classList.contains('draft-editor')) {
-      wrapper = doc.createElement('div');
-      wrapper.className = 'draft-editor';
-      textarea.replaceWith(wrapper);
-      wrapper.append(textarea);
-    }
-    this.wrapper = wrapper;
-    this.layer = doc.createElement('div');
-    this.layer.className = 'draft-cursors';
-    this.layer.setAttribute('aria-hidden', 'true');
-    wrapper.append(this.layer);
-    this._cursors = [];
-    this._text = '';
-    this._frame = 0;
-    this._onScroll = () => this._syncScroll();
-    textarea.addEventListener('scroll', this._onScroll, { passive: true });
-    const view = doc.defaultView;
-    if (view && 'ResizeObserver' in view) {
-      this._resize = new view.ResizeObserver(() => this.schedule());
-      this._resize.observe(textarea);
-    } else if (view) {
-      view.addEventListener('resize', () => this.schedule());
-    }
-  }
-
-  /**
-   * Set what to draw; drawn on the next animation frame.
-   * @param {Array<{user: PresenceUser, start: number, end: number}>} cursors
-   * @param {string} text
-   */
-  update(cursors, text) {
-    this._cursors = cursors;
-    this._text = text;
-    this.schedule();
-  }
-
-  /** Redraw on the next animation frame. */
-  schedule() {
-    if (this._frame) return;
-    const view = this.doc.defaultView;
-    const raf = view && view.requestAnimationFrame ? view.requestAnimationFrame.bind(view) : (fn) => setTimeout(fn, 16);
-    this._frame = raf(() => {
-      this._frame = 0;
-      this.render();
-    });
-  }
-
-  /** Draw now. */
-  render() {
-    const ta = this.textarea;
-    const view = this.doc.defaultView;
-    const style = view.getComputedStyle(ta);
-    const layer = this.layer;
-    layer.style.top = `${ta.offsetTop}px`;
-    layer.style.left = `${ta.offsetLeft}px`;
-    layer.style.width = `${ta.offsetWidth}px`;
-    layer.style.height = `${ta.offsetHeight}px`;
-    const borderX = parseFloat(style.borderLeftWidth) + parseFloat(style.borderRightWidth);
-    const scrollbar = Math.max(0, ta.offsetWidth - ta.clientWidth - borderX);
-
-    const mirrors = [];
-    for (const c of this._cursors) {
-      const mirror = this.doc.createElement('div');
-      mirror.className = 'draft-cursors__mirror';
-      for (const prop of MIRRORED) mirror.style[prop] = style[prop];
-      mirror.style.whiteSpace = 'pre-wrap';
-      mirror.style.overflowWrap = 'break-word';
-      mirror.style.boxSizing = 'border-box';
-      mirror.style.width = `${ta.offsetWidth}px`;
-      mirror.style.height = `${ta.offsetHeight}px`;
-      mirror.style.paddingRight = `${parseFloat(style.paddingRight) + scrollbar}px`;
-      const color = userColor(c.user);
-      mirror.style.setProperty('--presence-color', color);
-      mirror.style.setProperty('--presence-text', contrastText(color));
-
-      const text = this._text;
-      const start = Math.min(c.start, text.length);
-      const end = Math.min(Math.max(c.end, start), text.length);
-      mirror.append(this.doc.createTextNode(text.slice(0, start)));
-      if (end > start) {
-        const sel = this.doc.createElement('span');
-        sel.className = 'remote-selection';
-        sel.textContent = text.slice(start, end);
-        mirror.append(sel);
-      }
-      const caret = this.doc.createElement('span');
-      caret.className = 'remote-caret';
-      const label = this.doc.createElement('span');
-      label.className = 'remote-caret__label';
-      label.textContent = String(c.user.name ?? '');
-      caret.append(label);
-      mirror.append(caret);
-      // A zero-width space keeps a trailing newline's empty line, as in the textarea.
-      mirror.append(this.doc.createTextNode(`${text.slice(end)}\u200b`));
-      mirrors.push(mirror);
-    }
-    layer.replaceChildren(...mirrors);
-    this._syncScroll();
-  }
-
-  _syncScroll() {
-    for (const mirror of this.layer.children) {
-      mirror.scrollTop = this.textarea.scrollTop;
-      mirror.scrollLeft = this.textarea.scrollLeft;
-    }
-  }
-
-  /** Remove the overlay and its listeners. */
-  destroy() {
-    this.textarea.removeEventListener('scroll', this._onScroll);
-    if (this._resize) this._resize.disconnect();
-    this.layer.remove();
-  }
 }

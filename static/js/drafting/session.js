@@ -28,16 +28,29 @@
  *   offline, readonly, locked;
  * - `locked` `{revision, content_hash}`;
  * - `error` `{code, message}`;
- * - `idle`: nothing in flight and nothing pending.
+ * - `idle`: nothing in flight and nothing pending;
+ * - `wait` `{retry_after, message}`: the server asked us to slow down; the
+ *   change is sent again after `retry_after` seconds;
+ * - `save` `{state}`: whether what was typed is stored: `saved`, `saving`,
+ *   `retrying` (not stored yet: the connection is down or the server asked
+ *   to wait; it is kept and sent again) or `refused` (the server refused
+ *   it, see the last `error`; it stays on screen, unsent, until changed).
+ *
+ * Protocol: the session joins with `{letter_id, protocol: 2}`. A server that
+ * answers `protocol: 2` sends `revisions` events (batches of consecutive
+ * revisions); one that leaves it out speaks version 1 and sends one
+ * `revision` event per revision. Both are handled.
  *
  * @module drafting/session
  */
 import { normalizeText } from './text.js';
+import { MAX_PATCH_BYTES, PATCH_BUDGET, splitOps } from './chunks.js';
 import { patchesFromDiffs, patchesToText } from './patches.js';
 import {
   apply,
   compose,
   diffOps,
+  apply as applyOps,
   fromDiffs,
   identity,
   isNoop,
@@ -187,7 +200,31 @@ export class DraftSession {
     this._joinCheck = null;
     this._idleWaiters = [];
     this._lastStatus = null;
+    this._lastSave = 'saved';
     this._started = false;
+    /** The protocol version the server speaks to us (1 until a join answers 2). */
+    this.protocol = 1;
+    /** Patch text (bytes) above which a change is sent in several edits. */
+    this.maxPatchBytes = o.maxPatchBytes ?? MAX_PATCH_BYTES;
+    this.patchBudget = o.patchBudget ?? PATCH_BUDGET;
+  }
+
+  /**
+   * Whether what was typed is stored: `saved`, `saving`, `retrying` or
+   * `refused` (see the `save` event).
+   */
+  get saveState() {
+    if (this.inflight === null && isNoop(this.pending)) return 'saved';
+    if (this._blockedText !== null && this._local === this._blockedText && !this.inflight) return 'refused';
+    if (!this.connected || !this.inRoom || this._retryTimer !== null || this._failures > 0) return 'retrying';
+    return 'saving';
+  }
+
+  _notifySave() {
+    const state = this.saveState;
+    if (state === this._lastSave) return;
+    this._lastSave = state;
+    this._fire('save', { state });
   }
 
   /** The local text (what the editor shows). */
@@ -245,6 +282,7 @@ export class DraftSession {
         this.logger?.warn?.(`undersigned: ${event} handler failed`, err);
       }
     }
+    if (event !== 'save') this._notifySave();
   }
 
   /**
@@ -259,6 +297,7 @@ export class DraftSession {
       t.on('connect', () => this.handleConnect());
       t.on('disconnect', (reason) => this.handleDisconnect(reason));
       t.on('revision', (payload) => this.handleRevision(payload));
+      t.on('revisions', (payload) => this.handleRevisions(payload));
       t.on('locked', (payload) => this.handleLocked(payload));
     }
     if (t.connected) this.handleConnect();
@@ -307,6 +346,25 @@ export class DraftSession {
   _record(t) {
     this.pending = compose(this.pending, replaceOps(this._local, t));
     this._local = t;
+    this._notifySave();
+  }
+
+  /**
+   * The user changed the text by exactly this operation on the local text
+   * (what an editor that reports its changes, such as CodeMirror, knows).
+   * Cheaper and more precise than {@link DraftSession#setText}.
+   *
+   * @param {import('./operations.js').Op[]} ops an operation on {@link DraftSession#text}
+   * @returns {boolean} false when the change cannot be kept (not ready, read-only)
+   */
+  applyLocal(ops) {
+    if (!this.ready || this.readOnly) return false;
+    if (isNoop(ops)) return true;
+    this._local = applyOps(this._local, ops);
+    this.pending = compose(this.pending, ops);
+    this._notifySave();
+    this._scheduleFlush();
+    return true;
   }
 
   /**
@@ -361,7 +419,7 @@ export class DraftSession {
     this.inRoom = false;
     this._fetching = false;
     this._resyncing = false;
-    this._send('join', { letter_id: this.letterId }, (ack) => this._onJoin(ack, epoch));
+    this._send('join', { letter_id: this.letterId, protocol: 2 }, (ack) => this._onJoin(ack, epoch));
     this._updateStatus();
   }
 
@@ -396,12 +454,36 @@ export class DraftSession {
    * @param {{letter_id: any, revision: number, patch: string, edit_id: string, author: object}} payload
    */
   handleRevision(payload) {
-    if (!payload || !this._isOurs(payload)) return;
+    // A version-2 server sends `revisions` only; a stray `revision` is not ours to apply twice.
+    if (this.protocol === 2) return;
+    if (this._bufferRevision(payload)) this._drain();
+  }
+
+  /**
+   * A `revisions` event (protocol 2): consecutive revisions, oldest first.
+   * @param {{letter_id: any, revisions: object[]}} payload
+   */
+  handleRevisions(payload) {
+    if (!payload || !this._isOurs(payload) || !Array.isArray(payload.revisions)) return;
+    let any = false;
+    for (const r of payload.revisions) {
+      if (r && typeof r === 'object' && this._bufferRevision({ letter_id: payload.letter_id, ...r })) any = true;
+    }
+    if (any) this._drain();
+  }
+
+  /**
+   * Keep one revision until it can be applied in order.
+   * @param {any} payload
+   * @returns {boolean} whether it was kept
+   */
+  _bufferRevision(payload) {
+    if (!payload || !this._isOurs(payload)) return false;
     const n = Number(payload.revision);
-    if (!Number.isInteger(n)) return;
-    if (this.revision !== null && n <= this.revision) return;
+    if (!Number.isInteger(n)) return false;
+    if (this.revision !== null && n <= this.revision) return false;
     this._buffer.set(n, { ...payload, revision: n });
-    this._drain();
+    return true;
   }
 
   /**
@@ -455,6 +537,7 @@ export class DraftSession {
       return;
     }
     this.inRoom = true;
+    this.protocol = ack.protocol === 2 ? 2 : 1;
     const revision = Number(ack.revision);
     const text = typeof ack.text === 'string' ? ack.text : '';
     if (!this.ready) {
@@ -523,8 +606,16 @@ export class DraftSession {
       this._checkIdle();
       return;
     }
-    const diffs = toDiffs(this.shadow, this.pending);
-    const patch = patchesToText(patchesFromDiffs(this.shadow, diffs));
+    // A change too large for one edit (a big paste) goes out in parts, one after another.
+    let first = this.pending;
+    let rest = null;
+    let diffs = toDiffs(this.shadow, first);
+    let patch = patchesToText(patchesFromDiffs(this.shadow, diffs));
+    for (let budget = this.patchBudget; patch.length > this.maxPatchBytes && budget >= 1; budget = Math.floor(budget / 2)) {
+      [first, rest] = splitOps(this.shadow, this.pending, budget);
+      diffs = toDiffs(this.shadow, first);
+      patch = patchesToText(patchesFromDiffs(this.shadow, diffs));
+    }
     this.inflight = {
       edit_id: this.generateId(),
       base_revision: this.revision,
@@ -532,7 +623,7 @@ export class DraftSession {
       ops: fromDiffs(diffs),
       ackedRevision: null,
     };
-    this.pending = identity(this._local.length);
+    this.pending = rest || identity(this._local.length);
     this._sendInflight();
   }
 
@@ -580,6 +671,7 @@ export class DraftSession {
     if (error.code === 'bad_request' && typeof error.retry_after === 'number' && error.retry_after >= 0) {
       // Over the server's edit rate limit: nothing was stored and our shadow is right;
       // send the change again once the server allows it.
+      this._fire('wait', { retry_after: error.retry_after, message: error.message || '' });
       this._retryAfter(Math.min(30000, Math.ceil(error.retry_after * 1000)));
       return;
     }
@@ -612,6 +704,7 @@ export class DraftSession {
     if (!inf) return;
     this.inflight = null;
     this.pending = compose(inf.ops, this.pending);
+    this._notifySave();
   }
 
   /** Flush again soon, backing off when edits keep failing. */
@@ -625,7 +718,9 @@ export class DraftSession {
     this._retryTimer = this.timers.setTimeout(() => {
       this._retryTimer = null;
       this._scheduleFlush(0);
+      this._notifySave();
     }, delay);
+    this._notifySave();
   }
 
   /** Flush again after `delay` ms (the server asked us to wait). */
@@ -634,7 +729,9 @@ export class DraftSession {
     this._retryTimer = this.timers.setTimeout(() => {
       this._retryTimer = null;
       this._scheduleFlush(0);
+      this._notifySave();
     }, delay);
+    this._notifySave();
   }
 
   /**
@@ -805,13 +902,15 @@ export class DraftSession {
     const inf = this.inflight;
 
     const rejoin = (inflightApplied) => {
-      this._send('join', { letter_id: this.letterId }, (ack) => {
+      this._send('join', { letter_id: this.letterId, protocol: 2 }, (ack) => {
         if (epoch !== this._epoch) return;
         this._resyncing = false;
         if (!ack || !ack.ok) {
           this._handleError(ack && ack.error, 'join');
           return;
         }
+        this._syncLocal();
+        this.protocol = ack.protocol === 2 ? 2 : 1;
         const serverText = typeof ack.text === 'string' ? ack.text : '';
         let base = this.shadow;
         if (this.inflight === inf && inflightApplied) {

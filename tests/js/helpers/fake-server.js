@@ -66,8 +66,19 @@ export class Sim {
 }
 
 export class FakeServer {
-  constructor({ text = '', rng, conflictRate = 0, letterId = 1 } = {}) {
+  /**
+   * @param {object} [options]
+   * @param {1|2} [options.protocol=1] the newest protocol version spoken: 2 sends
+   *   `revisions` batches to clients that join with `protocol: 2`
+   * @param {number} [options.batchMs=15] protocol 2: how long revisions are gathered
+   *   before a `revisions` event goes out
+   * @param {number} [options.maxPatchBytes=65536] edits with a longer patch are `too_large`
+   */
+  constructor({ text = '', rng, conflictRate = 0, letterId = 1, protocol = 1, batchMs = 15, maxPatchBytes = 64 * 1024 } = {}) {
     this.letterId = letterId;
+    this.protocol = protocol;
+    this.batchMs = batchMs;
+    this.maxPatchBytes = maxPatchBytes;
     this.rng = rng;
     this.conflictRate = conflictRate;
     this.texts = [text];
@@ -77,7 +88,7 @@ export class FakeServer {
     this.connections = new Set();
     this.locked = false;
     this.contentHash = null;
-    this.stats = { edits: 0, dedups: 0, conflicts: 0, noops: 0, fetches: 0, joins: 0 };
+    this.stats = { edits: 0, dedups: 0, conflicts: 0, noops: 0, fetches: 0, joins: 0, batches: 0, tooLarge: 0 };
     this.log = [];
   }
 
@@ -97,8 +108,11 @@ export class FakeServer {
     if (event === 'join') {
       this.stats.joins += 1;
       conn.joined = true;
+      conn.protocol = payload.protocol === 2 && this.protocol === 2 ? 2 : 1;
       this.connections.add(conn);
-      return answer({ ok: true, revision: this.current, text: this.text, status: this.locked ? 'locked' : 'drafting' });
+      const ack = { ok: true, revision: this.current, text: this.text, status: this.locked ? 'locked' : 'drafting' };
+      if (this.protocol === 2) ack.protocol = conn.protocol;
+      return answer(ack);
     }
     if (!conn.joined) return fail('forbidden');
     if (event === 'fetch') {
@@ -115,6 +129,10 @@ export class FakeServer {
         return answer({ ok: true, revision: this.editIds.get(payload.edit_id) });
       }
       if (this.locked) return fail('locked');
+      if (typeof payload.patch === 'string' && new TextEncoder().encode(payload.patch).length > this.maxPatchBytes) {
+        this.stats.tooLarge += 1;
+        return fail('too_large');
+      }
       const base = Number(payload.base_revision);
       if (!Number.isInteger(base) || base < 0 || base > this.current) return fail('bad_request');
       if (this.rng && this.rng.chance(this.conflictRate)) {
@@ -167,7 +185,11 @@ export class FakeServer {
     this.revisions.push({ revision, patch, edit_id: editId, author, ops });
     if (editId != null) this.editIds.set(editId, revision);
     this.stats.edits += 1;
-    this.broadcast('revision', { letter_id: this.letterId, revision, patch, edit_id: editId, author });
+    const event = { letter_id: this.letterId, revision, patch, edit_id: editId, author };
+    for (const conn of this.connections) {
+      if (conn.protocol === 2) conn.queueRevision(event, this.batchMs);
+      else conn.push('revision', event);
+    }
     return revision;
   }
 
@@ -218,6 +240,21 @@ export class Connection {
         if (ack) this.deliver(() => ack(JSON.parse(JSON.stringify(answer))));
       });
     });
+  }
+
+  /** Protocol 2: gather revisions for `batchMs`, then send them as one `revisions` event. */
+  queueRevision(event, batchMs) {
+    if (!this.batch) {
+      this.batch = [];
+      this.sim.schedule(batchMs, () => {
+        const revisions = this.batch;
+        this.batch = null;
+        if (!this.alive) return;
+        this.server.stats.batches += 1;
+        this.push('revisions', { letter_id: this.server.letterId, revisions: revisions.map(({ letter_id, ...r }) => r) });
+      });
+    }
+    this.batch.push(event);
   }
 
   /** Server to client event. */
