@@ -93,15 +93,19 @@ def letter_version(letter: Letter | Mapping[str, Any]) -> LetterVersion:
     """The version for the current language (the page's, or the one a mail is rendered in).
     `letter` is a Letter, or the `{id, title, content_hash}` a mail rendered later carries."""
     if isinstance(letter, Mapping):
-        letter_id, title, original_hash = letter["id"], letter["title"], letter.get("content_hash")
+        letter_id, title, original_hash = letter.get("id"), letter.get("title", ""), letter.get("content_hash")
     else:
         letter_id, title, original_hash = letter.id, letter.title, letter.content_hash
     language = str(get_locale())
-    translation = db.session.scalar(
-        select(LetterTranslation).where(
-            LetterTranslation.letter_id == letter_id,
-            LetterTranslation.language == language,
-            LetterTranslation.status == TranslationStatus.LOCKED.value,
+    translation = (
+        None
+        if letter_id is None
+        else db.session.scalar(
+            select(LetterTranslation).where(
+                LetterTranslation.letter_id == letter_id,
+                LetterTranslation.language == language,
+                LetterTranslation.status == TranslationStatus.LOCKED.value,
+            )
         )
     )
     if translation is None:
