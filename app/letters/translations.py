@@ -70,13 +70,6 @@ def locked_translation(letter: Letter, language: str) -> LetterTranslation | Non
     return next((t for t in translations_for(letter.id) if t.language == language and t.is_locked), None)
 
 
-def version_hashes(letter: Letter) -> dict[str, str]:
-    """The SHA-256 of every locked version: `original`, then each locked translation's language."""
-    hashes = {"original": letter.content_hash or ""}
-    hashes.update((t.language, t.content_hash or "") for t in translations_for(letter.id) if t.is_locked)
-    return hashes
-
-
 @dataclass(frozen=True)
 class LetterVersion:
     """The version of a locked letter a reader gets in their language: its translation locked
