@@ -3,13 +3,13 @@
 # protocol version 2, on each server we ship. Results: bench/results/engine-v2-*.json and a table
 # per configuration on standard output (with the load generators' own CPU).
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on 127.0.0.1:6379.
-# SWEEP (default 25,50,80,100,160,200,300), SECONDS (20), PRIORITY (10: nice -10 as root; 0 otherwise).
+# SWEEP (default 25,50,80,100,160,200,300), BENCH_SECONDS (20), PRIORITY (10: nice -10 as root; 0 otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 PRIORITY=${PRIORITY:-10}
 SWEEP=${SWEEP:-25,50,80,100,160,200,300}
-SECONDS_EACH=${SECONDS:-20}
+SECONDS_EACH=${BENCH_SECONDS:-20}
 DB=${BENCH_DB:-undersigned_bench}
 PG="postgresql+psycopg://postgres@127.0.0.1:5432/$DB"
 COMMON=(--drafters "$SWEEP" --seconds "$SECONDS_EACH" --warmup 5 --settle-seconds 20 --priority "$PRIORITY" --protocol 2)
