@@ -6,9 +6,8 @@ The same statements are used by the Alembic migration and by `create_all` (tests
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, event
-
 from app.letters.models import Revision
+from app.shared.trigger_guards import TriggerGuard
 
 POSTGRESQL = [
     """
@@ -74,16 +73,10 @@ DROP_SQLITE = [
 ]
 
 
-def statements_for(dialect: str) -> list[str]:
-    return {"postgresql": POSTGRESQL, "sqlite": SQLITE}.get(dialect, [])
-
-
-def drop_statements_for(dialect: str) -> list[str]:
-    return {"postgresql": DROP_POSTGRESQL, "sqlite": DROP_SQLITE}.get(dialect, [])
-
-
-# With create_all (the tests), add the guard once the revisions table (the later one) exists.
-for _dialect, _statements in (("postgresql", POSTGRESQL), ("sqlite", SQLITE)):
-    for _statement in _statements:
-        ddl = DDL(_statement.replace("%", "%%"))  # DDL formats its text with %
-        event.listen(Revision.__table__, "after_create", ddl.execute_if(dialect=_dialect))
+GUARD = TriggerGuard(
+    {"postgresql": POSTGRESQL, "sqlite": SQLITE},
+    {"postgresql": DROP_POSTGRESQL, "sqlite": DROP_SQLITE},
+)
+statements_for = GUARD.statements_for
+drop_statements_for = GUARD.drop_statements_for
+GUARD.add_after_create(Revision.__table__)
