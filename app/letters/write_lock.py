@@ -8,9 +8,10 @@ process) and keeps one process's greenlets from queueing on the database.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import Connection, Row, select
@@ -18,6 +19,8 @@ from sqlalchemy import Connection, Row, select
 from app.extensions import db
 from app.letters.models import Letter, LetterStatus
 from app.shared.errors import NotFound
+
+T = TypeVar("T")
 
 _letter_locks: dict[int, threading.Lock] = {}
 _letter_locks_guard = threading.Lock()
@@ -29,8 +32,9 @@ def _process_lock(letter_id: int) -> threading.Lock:
 
 
 @contextmanager
-def letter_write_lock(letter_id: int) -> Iterator[Letter]:
-    """Hold the letter for writing (in this process and in the database) until the block ends.
+def _holding(letter_id: int, read: Callable[[], T | None]) -> Iterator[T]:
+    """Take the letter's in-process lock, then `read` its row under the database's row lock;
+    NotFound if there is none. The transaction ends with the block (rolled back if not committed).
 
     A caller with nothing to write yet gives its database connection back to the pool before
     queueing for the letter, so that writers waiting their turn never exhaust the pool.
@@ -39,19 +43,29 @@ def letter_write_lock(letter_id: int) -> Iterator[Letter]:
     if not (session.new or session.dirty or session.deleted):
         session.rollback()
     with _process_lock(letter_id):
-        letter = db.session.scalar(
+        held = read()
+        if held is None:
+            db.session.rollback()
+            raise NotFound(_("No such letter."))
+        try:
+            yield held
+        finally:
+            db.session.rollback()  # no-op after a commit; releases the row lock on failure
+
+
+@contextmanager
+def letter_write_lock(letter_id: int) -> Iterator[Letter]:
+    """Hold the letter for writing (in this process and in the database) until the block ends."""
+    with _holding(
+        letter_id,
+        lambda: db.session.scalar(
             select(Letter)
             .where(Letter.id == letter_id)
             .with_for_update()
             .execution_options(populate_existing=True)  # the row as it is now, not as first loaded
-        )
-        if letter is None:
-            db.session.rollback()
-            raise NotFound(_("No such letter."))
-        try:
-            yield letter
-        finally:
-            db.session.rollback()  # no-op after a commit; releases the row lock on failure
+        ),
+    ) as letter:
+        yield letter
 
 
 @dataclass(frozen=True)
@@ -71,20 +85,15 @@ class LetterHead:
 def letter_head_lock(letter_id: int) -> Iterator[LetterHead]:
     """Hold the letter for writing, like `letter_write_lock`, reading only its revision number
     and status (not its text): for the drafting path, which keeps the text in memory."""
-    session = db.session
-    if not (session.new or session.dirty or session.deleted):
-        session.rollback()
-    with _process_lock(letter_id):
+
+    def read() -> LetterHead | None:
         row = db.session.execute(
             select(Letter.revision, Letter.status).where(Letter.id == letter_id).with_for_update()
         ).first()
-        if row is None:
-            db.session.rollback()
-            raise NotFound(_("No such letter."))
-        try:
-            yield LetterHead(letter_id, row.revision, row.status)
-        finally:
-            db.session.rollback()
+        return None if row is None else LetterHead(letter_id, row.revision, row.status)
+
+    with _holding(letter_id, read) as head:
+        yield head
 
 
 @contextmanager
