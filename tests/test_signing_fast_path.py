@@ -4,6 +4,7 @@ the public page answered from memory (on SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import pytest
@@ -220,6 +221,10 @@ def test_a_mail_that_cannot_be_rendered_is_kept_as_failed_and_others_are_sent(ap
 # The public page: revalidated without the database, rendered once per state
 
 
+def shown_count(response) -> int:
+    return int(re.search(r'id="live-count"[^>]*>(\d+)<', response.get_data(as_text=True)).group(1))
+
+
 def page(client, letter_id, etag=None):
     headers = {"If-None-Match": etag} if etag else {}
     return client.get(f"/letters/{letter_id}", headers=headers)
@@ -255,8 +260,10 @@ def test_a_confirmation_changes_the_page_and_its_etag_at_once(app, client, lette
     again = page(client, letter_id, first.headers["ETag"])
     assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
     assert "Ana Ruiz" in again.get_data(as_text=True)
+    assert shown_count(again) == shown_count(first) + 1  # not the count the first render read
     fresh = page(app.test_client(), letter_id)  # the cached render of the new state
     assert "Ana Ruiz" in fresh.get_data(as_text=True)
+    assert shown_count(fresh) == shown_count(first) + 1
 
 
 def test_closing_and_hiding_a_name_change_the_page(app, client, clerk, letter_id, mailbox):

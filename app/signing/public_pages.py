@@ -109,7 +109,7 @@ def _render_letter(letter, form: SignForm, official) -> str:
         original_language=current_app.config["BABEL_DEFAULT_LOCALE"],
         rendered=render_markdown(translation.text if translation else letter.text),
         lock=locking.lock_record(letter.id),
-        count=live_counter.get(letter),
+        count=letter.signature_count,  # exact: a cached render must not keep an older count
         endorsements=endorsements.endorsements_for(letter.id),
         names=public_names(letter.id),
         responses=responses.published(letter.id),
