@@ -381,6 +381,21 @@ def wait_for_quiet(limit_pct: float, max_wait: float) -> float:
     return load
 
 
+def generator_command(args: argparse.Namespace) -> list[str]:
+    """One load-generator process: the Node one (bench/drafting_worker.mjs, one record of the
+    letter per process) or the Python one (bench/drafting_worker.py, a full shadow per drafter)."""
+    if args.generator == "node":
+        return ["node", str(BENCH_ROOT / "bench" / "drafting_worker.mjs")]
+    return [PYTHON, str(BENCH_ROOT / "bench" / "drafting_worker.py")]
+
+
+def generator_processes(args: argparse.Namespace, n: int) -> int:
+    """How many generator processes carry N drafters: --processes, else one Node process per server
+    process (each talks to its own server) or four Python ones."""
+    default = args.server_processes if args.generator == "node" else 4
+    return max(1, min(args.processes or default, n))
+
+
 def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Namespace, workdir: Path) -> dict:
     tokens = db_info["tokens"][: max(n, 1)]  # N = 0 (--memory): one token to check the server is up
     background_before = wait_for_quiet(args.quiet_below, args.wait_quiet) if args.wait_quiet > 0 else background_cpu()
@@ -400,14 +415,14 @@ def run_step(n: int, letter_id: int, db_info: dict[str, Any], args: argparse.Nam
         initial = server_letter(port, tokens[0], letter_id)
         if args.memory:
             return memory_step(n, letter_id, tokens, servers, args, workdir)
-        k = max(1, min(args.processes, n))
+        k = generator_processes(args, n)
         env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_APP_ROOT": str(ROOT)}
         for p in range(k):
             mine = [(i, tokens[i]) for i in range(p, n, k)]
             # With several server processes, generator p talks to server p mod S: half the drafters each.
             target = servers[p % len(servers)]
             proc = subprocess.Popen(
-                [PYTHON, str(BENCH_ROOT / "bench" / "drafting_worker.py")],
+                generator_command(args),
                 cwd=ROOT,
                 env=env,
                 stdin=subprocess.PIPE,
@@ -568,11 +583,11 @@ def memory_step(
     connected = 0
     try:
         if n:
-            k = max(1, min(args.processes, n))
+            k = generator_processes(args, n)
             env = {**os.environ, "PYTHONPATH": str(ROOT), "BENCH_APP_ROOT": str(ROOT)}
             for p in range(k):
                 proc = subprocess.Popen(
-                    [PYTHON, str(BENCH_ROOT / "bench" / "drafting_worker.py")],
+                    generator_command(args),
                     cwd=ROOT,
                     env=env,
                     stdin=subprocess.PIPE,
@@ -765,7 +780,15 @@ def main() -> None:
     parser.add_argument("--drafters", default="25,50,100,150,160,200,300", help="comma-separated N values")
     parser.add_argument("--seconds", type=float, default=20, help="measured window per N")
     parser.add_argument("--warmup", type=float, default=5, help="typing before the measured window")
-    parser.add_argument("--processes", type=int, default=4, help="load-generator processes")
+    parser.add_argument(
+        "--generator",
+        choices=("node", "python"),
+        default="node",
+        help="load generator: node (drafting_worker.mjs, light) or python (drafting_worker.py, a shadow per drafter)",
+    )
+    parser.add_argument(
+        "--processes", type=int, default=None, help="load-generator processes (default: node 1 per server, python 4)"
+    )
     parser.add_argument("--server", choices=("gunicorn", "wsgi"), default="gunicorn")
     parser.add_argument("--protocol", type=int, choices=(1, 2), default=2, help="drafting protocol the drafters speak")
     parser.add_argument(
@@ -888,7 +911,8 @@ def main() -> None:
             "database": "postgresql" if args.database_url else ("sqlite (WAL)" if args.sqlite_wal else "sqlite"),
             "seconds": args.seconds,
             "warmup": args.warmup,
-            "processes": args.processes,
+            "generator": args.generator,
+            "processes": generator_processes(args, max(args.drafters)),
             "initial_chars": args.initial_chars,
             "letter": args.letter,
             "nice": os.nice(0),
