@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from app.accounts import credentials
 from app.accounts.authorization import Action, require_role
@@ -34,6 +34,19 @@ from app.letters.write_lock import LetterHead, letter_head_lock
 from app.shared.db_types import utcnow
 from app.shared.errors import InvalidInput, LetterLocked, NotFound, ServiceError, Unauthorized
 from app.sync import Operation, SyncError, apply_patch_to_view, merge_into_view
+
+# The batch's statements, built once (each is compiled once; only parameters change).
+_revisions = Revision.__table__
+_letters = Letter.__table__
+_INSERT_REVISIONS = insert(_revisions)
+_UPDATE_LETTER = (
+    update(_letters)
+    .where(_letters.c.id == bindparam("b_id"))
+    .values(text=bindparam("b_text"), revision=bindparam("b_revision"), updated_at=bindparam("b_updated_at"))
+)
+_STORED_EDIT_IDS = select(_revisions.c.edit_id).where(
+    _revisions.c.letter_id == bindparam("letter_id"), _revisions.c.edit_id.in_(bindparam("edit_ids", expanding=True))
+)
 
 
 @dataclass(eq=False)
@@ -110,11 +123,9 @@ def _store_held(head: LetterHead, edits: list[PendingEdit], authors: dict[Creden
     if rows:
         text = live.text
         connection = db.session.connection()  # Core statements: no ORM bookkeeping per row
-        connection.execute(insert(Revision.__table__), rows)
+        connection.execute(_INSERT_REVISIONS, rows)
         connection.execute(
-            update(Letter.__table__)
-            .where(Letter.__table__.c.id == head.id)
-            .values(text=text, revision=live.revision, updated_at=utcnow())
+            _UPDATE_LETTER, {"b_id": head.id, "b_text": text, "b_revision": live.revision, "b_updated_at": utcnow()}
         )
         db.session.commit()
         text_cache.put((head.id, live.revision), text)
@@ -163,6 +174,9 @@ def _settle_duplicates(letter_id: int, edits: list[PendingEdit]) -> None:
     wanted = {e.edit_id for e in edits if e.outcome is None}
     if not wanted:
         return
+    parameters = {"letter_id": letter_id, "edit_ids": sorted(wanted)}
+    if db.session.connection().execute(_STORED_EDIT_IDS, parameters).first() is None:
+        return  # the usual case: none of them stored before
     found = {
         row.edit_id: row
         for row in db.session.scalars(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from flask_babel import gettext as _
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from app.extensions import db
 from app.letters.models import Letter, LetterStatus
@@ -81,16 +81,18 @@ class LetterHead:
         return self.status == LetterStatus.LOCKED.value
 
 
+_letters = Letter.__table__
+_HEAD = select(_letters.c.revision, _letters.c.status).where(_letters.c.id == bindparam("letter_id")).with_for_update()
+
+
 @contextmanager
 def letter_head_lock(letter_id: int) -> Iterator[LetterHead]:
     """Hold the letter for writing, like `letter_write_lock`, reading only its revision number
     and status (not its text): for the drafting path, which keeps the text in memory."""
 
     def read() -> LetterHead | None:
-        row = db.session.execute(
-            select(Letter.revision, Letter.status).where(Letter.id == letter_id).with_for_update()
-        ).first()
-        return None if row is None else LetterHead(letter_id, row.revision, row.status)
+        row = db.session.connection().execute(_HEAD, {"letter_id": letter_id}).first()
+        return None if row is None else LetterHead(letter_id, row[0], row[1])
 
     with _holding(letter_id, read) as head:
         yield head
