@@ -65,3 +65,39 @@ def test_concurrent_edits_are_serialised_into_dense_revisions(app, drafter, draf
     assert text == final.text
     cache.clear()
     assert text_at(final, final.revision) == final.text
+
+
+def test_revisions_another_process_stored_are_caught_up_from_their_patches(app, drafter, drafter2, monkeypatch):
+    from app.letters import revision_batches
+
+    letter = creation.create_letter(drafter, "Two servers", "Start.\n")
+    letter_id = letter.id
+    first = drafting.submit_edit(drafter, letter_id, "here-1", 0, make_patch("Start.\n", "Start.\nHere one.\n"))
+    # Another server process stores revision 2 (this process keeps the text of revision 1).
+    before, after = "Start.\nHere one.\n", "Start.\nThere two.\nHere one.\n"
+    row = db.session.get(Letter, letter_id)
+    db.session.add(
+        Revision(
+            letter_id=letter_id,
+            number=2,
+            author_id=drafter2.id,
+            base_revision=1,
+            edit_id="there-2",
+            patch=make_patch(before, after),
+        )
+    )
+    row.text, row.revision = after, 2
+    db.session.commit()
+
+    def no_reload(head):
+        raise AssertionError("the kept text was reloaded instead of caught up")
+
+    monkeypatch.setattr(revision_batches, "_load_live", no_reload)
+    # An edit made from revision 1 (before the other process's) is merged past it.
+    third = drafting.submit_edit(drafter, letter_id, "here-3", first.revision, make_patch(before, before + "Three.\n"))
+
+    assert third.revision == 3
+    final = db.session.get(Letter, letter_id)
+    db.session.refresh(final)
+    assert final.text == "Start.\nThere two.\nHere one.\nThree.\n"
+    assert text_at(final, 3) == final.text

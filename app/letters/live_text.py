@@ -6,8 +6,10 @@ them from the stored patches) and the texts of a few recent revisions. An edit i
 the text or the later patches from the database.
 
 It is only ever trusted under the letter's write lock and only when its revision number is
-the database's (read under that lock): another process, an accepted suggestion or a restore
-moves the database on, and the next writer reloads. A failed write forgets it.
+the database's (read under that lock). When another process wrote the revisions since, the
+next writer here catches it up from their stored patches (each turns the exact text of one
+revision into the next); an accepted suggestion or a restore made in this process, or a
+failed write, forgets it, and the next writer reloads.
 """
 
 from __future__ import annotations
@@ -77,6 +79,17 @@ def current(letter_id: int, revision: int) -> LiveText | None:
     with _guard:
         live = _letters.get(letter_id)
         if live is None or live.revision != revision:
+            return None
+        _letters.move_to_end(letter_id)
+        return live
+
+
+def behind(letter_id: int, revision: int) -> LiveText | None:
+    """The kept text of the letter if it is older than `revision` by at most KEEP_OPERATIONS
+    revisions (another process wrote the ones between): to be caught up, not reloaded."""
+    with _guard:
+        live = _letters.get(letter_id)
+        if live is None or not 0 < revision - live.revision <= KEEP_OPERATIONS:
             return None
         _letters.move_to_end(letter_id)
         return live

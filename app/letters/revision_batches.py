@@ -44,6 +44,15 @@ _UPDATE_LETTER = (
     .where(_letters.c.id == bindparam("b_id"))
     .values(text=bindparam("b_text"), revision=bindparam("b_revision"), updated_at=bindparam("b_updated_at"))
 )
+_PATCHES_BETWEEN = (
+    select(_revisions.c.number, _revisions.c.patch)
+    .where(
+        _revisions.c.letter_id == bindparam("letter_id"),
+        _revisions.c.number > bindparam("after"),
+        _revisions.c.number <= bindparam("upto"),
+    )
+    .order_by(_revisions.c.number)
+)
 _STORED_EDIT_IDS = select(_revisions.c.edit_id).where(
     _revisions.c.letter_id == bindparam("letter_id"), _revisions.c.edit_id.in_(bindparam("edit_ids", expanding=True))
 )
@@ -85,7 +94,7 @@ def store_batch(letter_id: int, take: Callable[[], list[PendingEdit]]) -> list[P
 
 
 def _store_held(head: LetterHead, edits: list[PendingEdit], authors: dict[Credential, dict[str, Any]]) -> None:
-    live = live_text.current(head.id, head.revision) or _load_live(head)
+    live = live_text.current(head.id, head.revision) or _caught_up(head) or _load_live(head)
     _settle_duplicates(head.id, edits)
     rows: list[dict] = []
     stored: list[StoredRevision] = []
@@ -162,6 +171,25 @@ def _authors(edits: list[PendingEdit]) -> dict[Credential, dict[str, Any]]:
             continue
         authors[edit.credential] = {"id": holder.id, "name": holder.name}
     return authors
+
+
+def _caught_up(head: LetterHead) -> LiveText | None:
+    """The kept text brought up to the database's revision with the patches another process
+    stored since (one query for a few rows, not the whole text), or None to reload."""
+    live = live_text.behind(head.id, head.revision)
+    if live is None:
+        return None
+    parameters = {"letter_id": head.id, "after": live.revision, "upto": head.revision}
+    rows = db.session.connection().execute(_PATCHES_BETWEEN, parameters).all()
+    if [number for number, _patch in rows] != list(range(live.revision + 1, head.revision + 1)):
+        return None
+    try:
+        for _number, patch in rows:
+            live.advance(*apply_patch_to_view(live.view, patch))
+    except SyncError:
+        live_text.forget(head.id)
+        return None
+    return live
 
 
 def _load_live(head: LetterHead) -> LiveText:
