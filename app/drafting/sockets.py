@@ -275,6 +275,9 @@ def register_sockets(app: Flask) -> None:
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
         manage_session=False,
         json=PacketJSON,
+        # A connection's events run one after another in the greenlet that reads it, as they
+        # arrive (no greenlet spawned per message; a client's events keep their order).
+        async_handlers=False,
     )
     global _app
     _app = app
