@@ -23,7 +23,10 @@ from flask import Flask
 from gevent import pywsgi
 from geventwebsocket.handler import WebSocketHandler
 
+from app.web import websocket_speedups
+
 log = logging.getLogger(__name__)
+websocket_speedups.install()
 
 # status: (reason, code, message)
 ANSWERS = {
