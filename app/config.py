@@ -133,6 +133,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SNAPSHOT_EVERY": 50,
         # Real-time edits: token buckets per connection and per official (edits a second, burst).
         "DRAFT_BATCH_INTERVAL_MS": _number(env, "DRAFT_BATCH_INTERVAL_MS", 20),
+        "DRAFT_COMMIT_INTERVAL_MS": _number(env, "DRAFT_COMMIT_INTERVAL_MS", 20),
         "DRAFT_EDIT_RATE": _number(env, "DRAFT_EDIT_RATE", 20),
         "DRAFT_EDIT_BURST": _number(env, "DRAFT_EDIT_BURST", 40),
         "DRAFT_EDIT_RATE_PER_OFFICIAL": _number(env, "DRAFT_EDIT_RATE_PER_OFFICIAL", 40),

@@ -101,3 +101,47 @@ def test_revisions_another_process_stored_are_caught_up_from_their_patches(app, 
     db.session.refresh(final)
     assert final.text == "Start.\nThere two.\nHere one.\nThree.\n"
     assert text_at(final, 3) == final.text
+
+
+def test_a_busy_letters_edits_gather_into_one_batch_per_commit_interval(app, drafter):
+    from app.letters.events import text_changed
+
+    app.config["DRAFT_COMMIT_INTERVAL_MS"] = 1000
+    letter = creation.create_letter(drafter, "Busy", "Start.\n")
+    letter_id, drafter_id = letter.id, drafter.id
+    batches: list[list[str]] = []
+
+    def record(batch, **_):
+        batches.append([r.edit_id for r in batch.revisions])
+
+    text_changed.connect(record)
+    try:
+        first = drafting.submit_edit(drafter, letter_id, "first", 0, make_patch("Start.\n", "Start.\nOne.\n"))
+        base = "Start.\nOne.\n"
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(4, timeout=30)
+
+        def one(n: int) -> None:
+            try:
+                with app.app_context():
+                    official = db.session.get(Official, drafter_id)
+                    barrier.wait()
+                    drafting.submit_edit(
+                        official, letter_id, f"e{n}", first.revision, make_patch(base, base + f"[{n}]")
+                    )
+                    db.session.remove()
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=one, args=(n,), daemon=True) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        text_changed.disconnect(record)
+    assert not errors, errors
+    # The first edit found the letter quiet and was stored alone; the four that came within the
+    # interval were stored together, in one transaction.
+    assert batches[0] == ["first"]
+    assert sorted(batches[1]) == ["e0", "e1", "e2", "e3"] and len(batches) == 2

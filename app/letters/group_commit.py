@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.accounts.credentials import Credential
@@ -42,6 +43,7 @@ class _LetterQueue:
 
 _queues: dict[int, _LetterQueue] = {}
 _guard = threading.Lock()
+_last_start: dict[int, float] = {}  # letter -> when its last batch started (monotonic)
 
 
 def submit_edit(
@@ -76,6 +78,21 @@ def submit_edit(
     return outcome
 
 
+def _space_out(letter_id: int) -> None:
+    """Start a letter's batches at least DRAFT_COMMIT_INTERVAL_MS apart: a busy letter's edits
+    then gather into fewer, larger batches (one transaction and one broadcast each), while an
+    edit to a letter that was quiet for that long is stored at once. Yields in any case, so
+    that edits that have already arrived join this batch."""
+    interval = current_app.config.get("DRAFT_COMMIT_INTERVAL_MS", 20) / 1000
+    now = time.monotonic()
+    wait = _last_start.get(letter_id, 0.0) + interval - now
+    time.sleep(wait if wait > 0 else 0)
+    _last_start[letter_id] = time.monotonic()
+    if len(_last_start) > 4096:  # letters drafted long ago
+        for old in [key for key, at in _last_start.items() if at < now - 60]:
+            del _last_start[old]
+
+
 def _lead(letter_id: int, queue: _LetterQueue) -> None:
     """Store every edit waiting once the letter is held as one batch, then hand the lead on."""
 
@@ -85,7 +102,7 @@ def _lead(letter_id: int, queue: _LetterQueue) -> None:
             del queue.waiting[:MAX_BATCH]
         return taken
 
-    time.sleep(0)  # let edits that have already arrived join this batch
+    _space_out(letter_id)
     batch: list[PendingEdit] = []
     try:
         batch = store_batch(letter_id, take)
