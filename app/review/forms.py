@@ -128,3 +128,10 @@ class TranslationApproveForm(FlaskForm):
 
     revision = HiddenField()
     approve = SubmitField(_l("Approve this version"))
+
+
+class TranslationPublishForm(FlaskForm):
+    """The clerk publishes, after the lock, the approved version of the translation the page showed."""
+
+    revision = HiddenField()
+    publish = SubmitField(_l("Publish this translation"))

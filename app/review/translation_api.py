@@ -11,9 +11,18 @@ from app.letters import translations
 from app.letters.loading import Need, load_letter
 from app.letters.schemas import TranslationRevisionSchema, TranslationSaveSchema, TranslationSchema
 from app.letters.translation_models import LetterTranslation, TranslationRevision
-from app.review import late_translations, translation_review
+from app.review import late_translations, translation_comments, translation_review
+from app.review.comments import Thread
 from app.review.history import RevisionDiff
-from app.review.schemas import ApprovalCreateSchema, DiffQuerySchema, DiffSchema
+from app.review.models import Comment
+from app.review.schemas import (
+    ApprovalCreateSchema,
+    CommentCreateSchema,
+    CommentSchema,
+    DiffQuerySchema,
+    DiffSchema,
+    ThreadSchema,
+)
 from app.review.textdiff import word_diff
 from app.shared.errors import NotFound
 from app.web.api.blueprint import answers, blp
@@ -112,3 +121,31 @@ class TranslationPublish(MethodView):
         draft letter, `stale` for an older version, `translation_not_approved`, or `locked` when it
         is locked already; nothing changes."""
         return late_translations.publish_translation(api_official(), letter_id, language, payload["revision"])
+
+
+@blp.route("/letters/<int:letter_id>/translations/<language>/comments")
+class TranslationComments(MethodView):
+    @blp.response(200, ThreadSchema(many=True))
+    @answers(401, 404)
+    @blp.doc(security=BEARER)
+    def get(self, letter_id: int, language: str) -> list[Thread]:
+        """Comment threads on the translation, oldest first, each anchor carried to its newest
+        version (`anchor.revision`; officials). Reply and resolve as on the original's comments."""
+        return translation_comments.list_translation_threads(api_official(), letter_id, language)
+
+    @blp.arguments(CommentCreateSchema)
+    @blp.response(201, CommentSchema)
+    @answers(400, 401, 404, 413, 415)
+    @blp.doc(security=BEARER)
+    def post(self, payload: dict, letter_id: int, language: str) -> Comment:
+        """Comment on characters start..end of a saved version of the translation (`revision`,
+        default: the newest). 400 outside the text; 404 for an unknown translation or version."""
+        return translation_comments.add_translation_comment(
+            api_official(),
+            letter_id,
+            language,
+            payload["body"],
+            revision=payload.get("revision"),
+            start=payload["start"],
+            end=payload["end"],
+        )
