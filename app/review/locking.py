@@ -110,7 +110,8 @@ def lock_letter(
     sent once committed.
 
     Every translation whose newest version a reviewer approved is locked with it, with its own
-    SHA-256; an unapproved one is left out for good (recorded), or, without
+    SHA-256; an unapproved one is left out (recorded; it may be published after the lock, once
+    approved: app.review.late_translations), or, without
     `leave_out_unapproved_translations`, refuses the lock (TranslationNotApproved)."""
     require(actor, Action.LOCK_LETTER)
     expected = None if revision is None else whole_number(revision, "revision")
