@@ -163,6 +163,25 @@ def check_translation_open(translation: LetterTranslation | None) -> None:
         raise LetterLocked(_("This translation is locked with the letter: it can no longer change."))
 
 
+def stored_translation(letter_id: int, language: str) -> LetterTranslation | None:
+    """The translation as stored now (read again, for a caller holding the letter's write lock)."""
+    return db.session.scalar(
+        select(LetterTranslation)
+        .where(LetterTranslation.letter_id == letter_id, LetterTranslation.language == language)
+        .execution_options(populate_existing=True)
+    )
+
+
+def open_translation(letter_id: int, language: str) -> LetterTranslation:
+    """For a caller holding the letter's write lock: the translation as stored now, which must exist
+    (404) and may still change (409 `locked` otherwise)."""
+    get_translation(letter_id, language)  # 404 when there is none
+    translation = stored_translation(letter_id, language)
+    assert translation is not None
+    check_translation_open(translation)
+    return translation
+
+
 def save_translation(
     actor: Official | None, letter_id: int, language: object, title: object, text: object, base_revision: object
 ) -> LetterTranslation:
@@ -176,11 +195,7 @@ def save_translation(
         raise InvalidInput(_("%(field)s is required.", field="base_revision"), details={"field": "base_revision"})
     base = whole_number(base_revision, "base_revision")
     with letter_write_lock(letter_id) as letter:
-        translation = db.session.scalar(
-            select(LetterTranslation)
-            .where(LetterTranslation.letter_id == letter.id, LetterTranslation.language == language)
-            .execution_options(populate_existing=True)
-        )
+        translation = stored_translation(letter.id, language)
         check_translation_open(translation)
         newest = translation.revision if translation is not None else 0
         if base != newest:

@@ -9,7 +9,6 @@ version's hash in each batch)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
@@ -17,7 +16,7 @@ from app.audit import log as audit
 from app.extensions import db
 from app.letters.events import TranslationPublished, translation_published
 from app.letters.translation_models import LetterTranslation
-from app.letters.translations import StaleTranslation, check_language, check_translation_open, get_translation
+from app.letters.translations import StaleTranslation, check_language, open_translation
 from app.letters.write_lock import letter_write_lock
 from app.review.locking import TranslationNotApproved, lock_translation
 from app.shared.db_types import utcnow
@@ -50,13 +49,7 @@ def publish_translation(
                     "clerk locks it. Nothing was published."
                 )
             )
-        get_translation(letter.id, language)  # 404 when there is none
-        translation = db.session.scalar(
-            select(LetterTranslation)
-            .where(LetterTranslation.letter_id == letter.id, LetterTranslation.language == language)
-            .execution_options(populate_existing=True)
-        )
-        check_translation_open(translation)
+        translation = open_translation(letter.id, language)
         if number != translation.revision:
             raise StaleTranslation(
                 _(

@@ -5,14 +5,13 @@ published after it (app.review.late_translations); a locked one is never approve
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
 from app.audit import log as audit
 from app.extensions import db
 from app.letters.translation_models import LetterTranslation
-from app.letters.translations import StaleTranslation, check_language, check_translation_open, get_translation
+from app.letters.translations import StaleTranslation, check_language, open_translation
 from app.letters.write_lock import letter_write_lock
 from app.shared.db_types import utcnow
 from app.shared.errors import InvalidInput
@@ -29,13 +28,7 @@ def approve_translation(
         raise InvalidInput(_("%(field)s is required.", field="revision"), details={"field": "revision"})
     number = whole_number(revision, "revision")
     with letter_write_lock(letter_id) as letter:
-        get_translation(letter.id, language)  # 404 when there is none
-        translation = db.session.scalar(
-            select(LetterTranslation)
-            .where(LetterTranslation.letter_id == letter.id, LetterTranslation.language == language)
-            .execution_options(populate_existing=True)
-        )
-        check_translation_open(translation)
+        translation = open_translation(letter.id, language)
         if number != translation.revision:
             raise StaleTranslation(
                 _(
