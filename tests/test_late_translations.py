@@ -11,12 +11,14 @@ import io
 import json
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.letters.translation_models import LetterTranslation
+from app.letters.translation_models import LetterTranslation, TranslationRevision
 from app.review import late_translations
+from app.shared.db_types import utcnow
 from app.shared.errors import Unauthorized
 from app.signing import public_state, signatures, submissions
 from app.signing.models import LogEntry, Signature
@@ -286,3 +288,27 @@ def test_the_csv_export_has_each_signatures_version_hashes_and_ward_names(
     spanish = client.get(f"/letters/{letter_id}/export.csv", headers={"Accept-Language": "es"})
     names = {row["name"]: row["ward_name"] for row in csv.DictReader(io.StringIO(spanish.get_data(as_text=True)))}
     assert names["Before"] == "Centro" and names["After"] == "Distrito 7"
+
+
+def test_the_database_guard_freezes_a_translation_once_published_not_before(
+    client, bearer, clerk, drafter, reviewer, letter_id
+):
+    row_id = db.session.scalar(select(LetterTranslation.id))
+    # Left out of the lock: the guard lets it change (it may still be finished and published).
+    db.session.execute(update(LetterTranslation).where(LetterTranslation.id == row_id).values(title="Santuario (1)"))
+    db.session.commit()
+    approve(client, bearer(reviewer), letter_id, 1)
+    assert publish(client, bearer(clerk), letter_id, 1).status_code == 200
+    # Published: whatever code runs against the database, it never changes again.
+    for statement in (
+        update(LetterTranslation).where(LetterTranslation.id == row_id).values(text="Otro texto\n"),
+        update(LetterTranslation).where(LetterTranslation.id == row_id).values(status="left_out"),
+        insert(TranslationRevision).values(translation_id=row_id, number=2, title="T", text="x", created_at=utcnow()),
+    ):
+        with pytest.raises(DBAPIError):
+            db.session.execute(statement)
+            db.session.flush()
+        db.session.rollback()
+    db.session.expire_all()
+    row = db.session.get(LetterTranslation, row_id)
+    assert (row.text, row.status, row.content_hash) == (ES_TEXT, "locked", sha256(ES_TEXT))
