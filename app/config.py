@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
@@ -45,6 +46,31 @@ def _positive_int(value: str | None, default: int) -> int:
     if number < 1:
         raise ValueError(f"expected a whole number of at least 1, not {value!r}")
     return number
+
+
+def parse_ward_labels(raw: str | None, wards: list[str], languages: list[str]) -> dict[str, dict[str, str]]:
+    """`WARD_LABELS`: a JSON object naming wards per language, {"Ward 1": {"en": "Downtown", "es":
+    "Centro"}}. Every key must be one of `wards`, every language one of `languages`, every label
+    1 to 60 characters. A malformed value stops the app from starting, saying what is wrong."""
+    if raw is None or not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise ValueError(f"WARD_LABELS is not valid JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise ValueError('WARD_LABELS must be a JSON object: {"Ward 1": {"en": "Downtown", "es": "Centro"}}')
+    for ward, labels in value.items():
+        if ward not in wards:
+            raise ValueError(f"WARD_LABELS names {ward!r}, which is not one of the wards (WARDS)")
+        if not isinstance(labels, dict) or not labels:
+            raise ValueError(f'WARD_LABELS[{ward!r}] must be an object of labels by language, e.g. {{"es": "Centro"}}')
+        for language, label in labels.items():
+            if language not in languages:
+                raise ValueError(f"WARD_LABELS[{ward!r}]: {language!r} is not one of the languages {languages}")
+            if not isinstance(label, str) or not label.strip() or len(label.strip()) > 60:
+                raise ValueError(f"WARD_LABELS[{ward!r}][{language!r}] must be a label of 1 to 60 characters")
+    return {ward: {language: label.strip() for language, label in labels.items()} for ward, labels in value.items()}
 
 
 def engine_options(database_url: str) -> dict[str, Any]:
@@ -142,5 +168,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REVIEW_REQUESTS_PER_HOUR_PER_OFFICIAL": int(_number(env, "REVIEW_REQUESTS_PER_HOUR_PER_OFFICIAL", 6)),
         "REVIEW_REQUESTS_PER_HOUR_PER_LETTER": int(_number(env, "REVIEW_REQUESTS_PER_HOUR_PER_LETTER", 3)),
     }
+    # How each ward is named in each language (JSON in WARD_LABELS; see parse_ward_labels).
+    config["WARD_LABELS"] = parse_ward_labels(env.get("WARD_LABELS"), config["WARDS"], config["LANGUAGES"])
     config.update(overrides)
     return config

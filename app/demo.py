@@ -103,10 +103,11 @@ def _ensure_locked_demo_letter(drafter: Official, clerk: Official, reviewer: Off
                     status=SignatureStatus.CONFIRMED.value,
                     confirm_digest=digest(f"demo-{locked.id}-{number}-{secrets.token_hex(8)}"),
                     receipt_commitment=commitment,
+                    version_hashes={"original": locked.content_hash},
                     confirmed_at=utcnow(),
                 )
             )
-            signature_log.append(locked, "signature", commitment)
+            signature_log.append(locked, "signature", commitment, versions={"original": locked.content_hash})
             db.session.flush()
         locked.online_signature_count += len(DEMO_SIGNERS)
         db.session.commit()

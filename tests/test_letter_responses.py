@@ -264,3 +264,64 @@ def test_no_response_for_a_draft_letter(app, client, drafter, clerk, bearer):
     answer = client.post(f"/api/v1/letters/{draft}/responses", json={"source": "A", "text": "B"}, headers=bearer(clerk))
     assert answer.status_code == 409
     assert client.get(f"/api/v1/letters/{draft}/responses").status_code == 404
+
+
+# ------------------------------------------------------------------------ RFC 8058 one-click unsubscribe
+
+
+def one_click_path(mail) -> str:
+    header = mail["List-Unsubscribe"]
+    assert header.startswith("<http://localhost/updates/unsubscribe/") and header.endswith("/one-click>"), header
+    return header[1:-1].removeprefix("http://localhost")
+
+
+def test_response_mails_carry_one_click_unsubscribe_headers_that_work_once_without_signing_in(
+    app, mailbox, letter_id, clerk, signers
+):
+    draft = responses.create(clerk, letter_id, RESPONSE)
+    responses.send(clerk, draft.id)
+    deliver(app)
+    [mail] = response_mails(mailbox, "ana@city.example")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = one_click_path(mail)
+    # The header's address is the signer's own (the link in the body, one click further).
+    [link] = [link for link in links_in(mail) if "/updates/unsubscribe/" in link]
+    assert path == link.removeprefix("http://localhost") + "/one-click"
+    # No receipt or confirmation mail carries the headers: only the response updates.
+    assert all(m["List-Unsubscribe"] is None for m in mailbox.messages if m not in all_response_mails(mailbox))
+
+    # A mail program: a POST with no cookie, no CSRF token, no page opened before.
+    program = app.test_client()
+    done = program.post(path, data={"List-Unsubscribe": "One-Click"})
+
+    assert done.status_code == 200 and "No more updates" in done.get_data(as_text=True)
+    ana = db.session.scalar(select(Signature).where(Signature.name == "Ana Ruiz"))
+    db.session.refresh(ana)
+    assert ana.email is None and ana.wants_updates is False and ana.status == "confirmed"
+    assert program.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 404  # once
+    mailbox.clear()
+    second = responses.create(clerk, letter_id, responses.ResponseInput("Council", "Budget approved."))
+    responses.send(clerk, second.id)
+    deliver(app)
+    assert [m["To"] for m in all_response_mails(mailbox)] == ["lucia@city.example"]
+
+
+def test_one_click_unsubscribe_refuses_anything_but_a_one_click_post(app, mailbox, letter_id, clerk, signers):
+    draft = responses.create(clerk, letter_id, RESPONSE)
+    responses.send(clerk, draft.id)
+    deliver(app)
+    path = one_click_path(response_mails(mailbox, "ana@city.example")[0])
+    program = app.test_client()
+
+    assert program.get(path).status_code == 405  # opening it (a scanner) does nothing
+    assert program.post(path).status_code == 400
+    assert program.post(path, data={"List-Unsubscribe": "yes"}).status_code == 400
+    assert (
+        program.post(
+            path.replace("/unsubscribe/", "/unsubscribe/9"), data={"List-Unsubscribe": "One-Click"}
+        ).status_code
+        == 404
+    )
+    ana = db.session.scalar(select(Signature).where(Signature.name == "Ana Ruiz"))
+    db.session.refresh(ana)
+    assert ana.wants_updates and ana.email == "ana@city.example"

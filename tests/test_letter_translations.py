@@ -7,6 +7,8 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -369,3 +371,24 @@ def test_the_database_refuses_to_change_a_locked_translation(client, bearer, cle
     db.session.expire_all()
     row = db.session.get(LetterTranslation, row_id)
     assert (row.text, row.status, row.content_hash) == (ES_TEXT, "locked", sha256(ES_TEXT))
+
+
+def test_share_links_open_the_translation_being_read(client, bearer, clerk, drafter, reviewer, letter_id):
+    lock_with_spanish(client, bearer, clerk, drafter, reviewer, letter_id)
+    base = f"http://localhost/letters/{letter_id}"
+
+    spanish = client.get(f"/letters/{letter_id}?lang=es").get_data(as_text=True)
+    english = client.get(f"/letters/{letter_id}?lang=en").get_data(as_text=True)
+
+    share = re.search(r'<section aria-labelledby="share-heading">.*?</section>', spanish, re.S).group(0)
+    assert f'<a href="{base}?lang=es">{base}?lang=es</a>' in share
+    hrefs = [unescape(h) for h in re.findall(r'href="([^"]+)"', share)]
+    mailto = next(h for h in hrefs if h.startswith("mailto:"))
+    whatsapp = next(h for h in hrefs if h.startswith("https://wa.me/"))
+    assert parse_qs(urlsplit(mailto).query)["body"] == [f"{base}?lang=es"]
+    assert parse_qs(urlsplit(whatsapp).query)["text"] == [f"{ES_TITLE} {base}?lang=es"]
+    assert f"/letters/{letter_id}/qr.svg?lang=es" in share and f"/letters/{letter_id}/flyer?lang=es" in share
+    assert f'<meta property="og:url" content="{base}?lang=es">' in spanish
+    # Reading the original: the link is the letter's own address, which opens in the recipient's language.
+    share = re.search(r'<section aria-labelledby="share-heading">.*?</section>', english, re.S).group(0)
+    assert f'<a href="{base}">{base}</a>' in share and "lang=" not in share

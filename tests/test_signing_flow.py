@@ -222,7 +222,7 @@ def test_published_log_is_exactly_the_hashed_fields_and_their_hash(app, letter_i
     log, _codes = confirmed_log(app, letter_id, mailbox, n=2)
     assert set(log) == {"letter_id", "content_hash", "entries", "head"}
     for entry in log["entries"]:
-        assert set(entry) == {*HASHED_FIELDS, "hash"}
+        assert set(entry) == {*HASHED_FIELDS, "versions", "hash"}
         assert entry["hash"] == entry_hash(entry)
         assert isinstance(entry["recorded_on"], str) and len(entry["recorded_on"]) == 10
     assert log["head"] == log["entries"][-1]["hash"]

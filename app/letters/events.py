@@ -5,6 +5,8 @@ a letter's events in the order they happened.
     text_changed.send(RevisionBatch)    one or more consecutive revisions were stored in one
                                         transaction (edits, an accepted suggestion, a restore)
     letter_locked.send(LockResult)      the clerk locked the letter
+    translation_published.send(TranslationPublished)
+                                        the clerk published a translation after the lock
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from blinker import Namespace
 _signals = Namespace()
 text_changed = _signals.signal("text-changed")
 letter_locked = _signals.signal("letter-locked")
+translation_published = _signals.signal("translation-published")
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,13 @@ class LockResult:
     def event(self) -> dict[str, Any]:
         """The payload of the contract's `locked` event."""
         return {"letter_id": self.letter_id, "revision": self.revision, "content_hash": self.content_hash}
+
+
+@dataclass(frozen=True)
+class TranslationPublished:
+    """A translation left out of the lock (or started after it), approved and then published by
+    the clerk, with its own SHA-256."""
+
+    letter_id: int
+    language: str
+    content_hash: str

@@ -1,6 +1,8 @@
 """A database guard for translations, like the original's (locked_text_guard.py): once a
-translation is locked with its letter (or left out of it), its title, text, version, status and
-hash never change again, and no version is added to it, whatever code runs against the database.
+translation is locked (with its letter, or published after it), its title, text, version, status
+and hash never change again, and no version is added to it, whatever code runs against the
+database. A translation left out of the lock is not guarded: it may still be finished, approved
+and published (app.review.late_translations).
 
 The same statements are used by the Alembic migration and by `create_all` (tests).
 """
@@ -14,7 +16,7 @@ POSTGRESQL = [
     """
     CREATE OR REPLACE FUNCTION undersigned_guard_locked_translation() RETURNS trigger AS $$
     BEGIN
-      IF OLD.status IN ('locked', 'left_out') AND (
+      IF OLD.status = 'locked' AND (
            NEW.text IS DISTINCT FROM OLD.text OR NEW.title IS DISTINCT FROM OLD.title
            OR NEW.revision IS DISTINCT FROM OLD.revision OR NEW.status IS DISTINCT FROM OLD.status
            OR NEW.content_hash IS DISTINCT FROM OLD.content_hash) THEN
@@ -31,7 +33,7 @@ POSTGRESQL = [
     CREATE OR REPLACE FUNCTION undersigned_guard_locked_translation_revision() RETURNS trigger AS $$
     BEGIN
       IF EXISTS (SELECT 1 FROM letter_translations WHERE id = NEW.translation_id
-                 AND status IN ('locked', 'left_out')) THEN
+                 AND status = 'locked') THEN
         RAISE EXCEPTION 'translation % is locked: no version may be added or changed', NEW.translation_id;
       END IF;
       RETURN NEW;
@@ -46,19 +48,19 @@ POSTGRESQL = [
 SQLITE = [
     """
     CREATE TRIGGER letter_translations_locked_guard BEFORE UPDATE ON letter_translations
-    WHEN OLD.status IN ('locked', 'left_out') AND (
+    WHEN OLD.status = 'locked' AND (
       NEW.text IS NOT OLD.text OR NEW.title IS NOT OLD.title OR NEW.revision IS NOT OLD.revision
       OR NEW.status IS NOT OLD.status OR NEW.content_hash IS NOT OLD.content_hash)
     BEGIN SELECT RAISE(ABORT, 'translation is locked: it can never change'); END
     """,
     """
     CREATE TRIGGER translation_revisions_locked_guard BEFORE INSERT ON translation_revisions
-    WHEN (SELECT status FROM letter_translations WHERE id = NEW.translation_id) IN ('locked', 'left_out')
+    WHEN (SELECT status FROM letter_translations WHERE id = NEW.translation_id) = 'locked'
     BEGIN SELECT RAISE(ABORT, 'translation is locked: no version may be added'); END
     """,
     """
     CREATE TRIGGER translation_revisions_locked_update_guard BEFORE UPDATE ON translation_revisions
-    WHEN (SELECT status FROM letter_translations WHERE id = NEW.translation_id) IN ('locked', 'left_out')
+    WHEN (SELECT status FROM letter_translations WHERE id = NEW.translation_id) = 'locked'
     BEGIN SELECT RAISE(ABORT, 'translation is locked: no version may be changed'); END
     """,
 ]

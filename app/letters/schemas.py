@@ -48,7 +48,9 @@ class TranslationSchema(Schema):
         required=True,
         metadata={
             "enum": TRANSLATION_STATUSES,
-            "description": "`left_out`: not approved when the letter was locked, never published",
+            "description": "`locked`: locked with the letter, or published after it (see `locked_at`); "
+            "`left_out`: not approved when the letter was locked, not published (it may still be "
+            "approved and published by the clerk)",
         },
     )
     approved_revision = fields.Integer(
@@ -59,6 +61,11 @@ class TranslationSchema(Schema):
         required=True,
         allow_none=True,
         metadata={"description": "null until locked; lowercase hex SHA-256 of the UTF-8 text once locked"},
+    )
+    locked_at = fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "when it was locked: with the letter, or later when the clerk published it"},
     )
     updated_at = fields.DateTime(required=True)
 

@@ -16,8 +16,10 @@ from app.shared.db_types import UTCDateTime, utcnow
 
 class TranslationStatus(enum.StrEnum):
     DRAFTING = "drafting"
-    LOCKED = "locked"  # locked with the original: its text and hash are fixed
-    LEFT_OUT = "left_out"  # not approved when the clerk locked the letter: never published
+    LOCKED = "locked"  # locked with the original (or published after it): its text and hash are fixed
+    # Not approved when the clerk locked the letter: not published. It may still be finished,
+    # approved and then published by the clerk (app.review.late_translations), with its own hash.
+    LEFT_OUT = "left_out"
 
 
 class LetterTranslation(db.Model):
@@ -39,6 +41,8 @@ class LetterTranslation(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Lowercase hex SHA-256 of the UTF-8 text once locked (as the original's).
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # When it was locked: with the letter, or later when the clerk published it after the lock.
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     approved_by: Mapped[Official | None] = relationship()

@@ -2,7 +2,10 @@
 
 A save names the version it was based on (`base_revision`, 0 for a new translation): if someone
 saved meanwhile, nothing is saved (409 `stale`). Every save is kept as a revision for reviewers.
-Saves hold the letter's write lock, so a translation never changes while the clerk locks."""
+Saves hold the letter's write lock, so a translation never changes while the clerk locks. Once the
+letter is locked, a translation that was not locked with it (left out, or started since) may still
+be saved, approved and then published by the clerk (app.review.late_translations); a locked
+translation never changes."""
 
 from __future__ import annotations
 
@@ -153,6 +156,32 @@ def translation_revision(translation: LetterTranslation, number: object) -> Tran
     return found
 
 
+def check_translation_open(translation: LetterTranslation | None) -> None:
+    """A translation may change (be saved or approved) unless it is locked: with the letter, or
+    published after it."""
+    if translation is not None and translation.is_locked:
+        raise LetterLocked(_("This translation is locked with the letter: it can no longer change."))
+
+
+def stored_translation(letter_id: int, language: str) -> LetterTranslation | None:
+    """The translation as stored now (read again, for a caller holding the letter's write lock)."""
+    return db.session.scalar(
+        select(LetterTranslation)
+        .where(LetterTranslation.letter_id == letter_id, LetterTranslation.language == language)
+        .execution_options(populate_existing=True)
+    )
+
+
+def open_translation(letter_id: int, language: str) -> LetterTranslation:
+    """For a caller holding the letter's write lock: the translation as stored now, which must exist
+    (404) and may still change (409 `locked` otherwise)."""
+    get_translation(letter_id, language)  # 404 when there is none
+    translation = stored_translation(letter_id, language)
+    assert translation is not None
+    check_translation_open(translation)
+    return translation
+
+
 def save_translation(
     actor: Official | None, letter_id: int, language: object, title: object, text: object, base_revision: object
 ) -> LetterTranslation:
@@ -166,13 +195,8 @@ def save_translation(
         raise InvalidInput(_("%(field)s is required.", field="base_revision"), details={"field": "base_revision"})
     base = whole_number(base_revision, "base_revision")
     with letter_write_lock(letter_id) as letter:
-        if letter.is_locked:
-            raise LetterLocked(_("This letter is locked: its translations can no longer change."))
-        translation = db.session.scalar(
-            select(LetterTranslation)
-            .where(LetterTranslation.letter_id == letter.id, LetterTranslation.language == language)
-            .execution_options(populate_existing=True)
-        )
+        translation = stored_translation(letter.id, language)
+        check_translation_open(translation)
         newest = translation.revision if translation is not None else 0
         if base != newest:
             raise StaleTranslation(

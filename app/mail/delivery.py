@@ -13,6 +13,7 @@ is no longer needed.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import smtplib
 import time
@@ -100,6 +101,8 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Message-ID"] = make_msgid(domain="undersigned.invalid")
+    for name, value in json.loads(mail.headers or "{}").items():
+        message[name] = value
     message.set_content(mail.text_body)
     message.add_alternative(mail.html_body, subtype="html")
     return message

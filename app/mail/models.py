@@ -31,3 +31,5 @@ class OutgoingMail(db.Model):
     template: Mapped[str | None] = mapped_column(String(60))
     locale: Mapped[str | None] = mapped_column(String(8))
     context: Mapped[str | None] = mapped_column(Text)
+    # Extra headers as a JSON object, e.g. List-Unsubscribe (RFC 8058) on the response-update emails.
+    headers: Mapped[str | None] = mapped_column(Text)

@@ -37,11 +37,18 @@ def render(template: str, locale: str, context: dict[str, Any]) -> Rendered:
     return Rendered(subject_line.removeprefix("Subject:").strip(), body.lstrip("\n"), html)
 
 
-def queue_mail(recipient: str, template: str, locale: str = "en", **context: Any) -> OutgoingMail:
-    """Render the mail now and queue it (in the caller's transaction)."""
+def queue_mail(
+    recipient: str, template: str, locale: str = "en", *, headers: dict[str, str] | None = None, **context: Any
+) -> OutgoingMail:
+    """Render the mail now and queue it (in the caller's transaction), with any extra `headers`
+    (e.g. List-Unsubscribe)."""
     rendered = render(template, locale, context)
     mail = OutgoingMail(
-        recipient=recipient, subject=rendered.subject, text_body=rendered.text_body, html_body=rendered.html_body
+        recipient=recipient,
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        headers=json.dumps(headers, separators=(",", ":")) if headers else None,
     )
     db.session.add(mail)
     return mail

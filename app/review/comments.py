@@ -9,6 +9,7 @@ it once, not on every request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -66,15 +67,32 @@ def add_comment(
     require(actor, Action.COMMENT)
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     number = letter.revision if revision is None else require_revision(letter, whole_number(revision, "revision"))
+    return store_comment(actor, letter.id, text_at(letter, number), number, body, start=start, end=end, quote=quote)
+
+
+def store_comment(
+    actor: Official,
+    letter_id: int,
+    text: str,
+    number: int,
+    body: object,
+    *,
+    start: object = None,
+    end: object = None,
+    quote: object = None,
+    translation_id: int | None = None,
+) -> Comment:
+    """Store a comment on characters start..end (or the one occurrence of `quote`) of `text`, the
+    text of version `number` of the letter, or of its translation `translation_id`."""
     body = _clean_body(body)
-    text = text_at(letter, number)
     if start is None and end is None and isinstance(quote, str):
         first, last = locate_quote(text, quote.replace("\r\n", "\n"))
     else:
         first, last = check_range(text, start, end, allow_empty=False)
     tracked_start = utf16_len(text[:first])
     comment = Comment(
-        letter_id=letter.id,
+        letter_id=letter_id,
+        translation_id=translation_id,
         author_id=actor.id,
         body=body,
         revision=number,
@@ -88,7 +106,9 @@ def add_comment(
     )
     db.session.add(comment)
     db.session.flush()
-    audit.record(actor, "comment.added", f"letter:{letter.id}", comment=comment.id, revision=number)
+    audit.record(
+        actor, "comment.added", f"letter:{letter_id}", comment=comment.id, revision=number, translation=translation_id
+    )
     db.session.commit()
     return comment
 
@@ -100,7 +120,9 @@ def reply(actor: Official | None, comment_id: object, body: object) -> Comment:
     root = parent if parent.parent_id is None else db.session.get(Comment, parent.parent_id)
     assert root is not None
     body = _clean_body(body)
-    answer = Comment(letter_id=root.letter_id, parent_id=root.id, author_id=actor.id, body=body)
+    answer = Comment(
+        letter_id=root.letter_id, translation_id=root.translation_id, parent_id=root.id, author_id=actor.id, body=body
+    )
     db.session.add(answer)
     db.session.flush()
     audit.record(actor, "comment.replied", f"letter:{root.letter_id}", comment=answer.id, thread=root.id)
@@ -137,31 +159,39 @@ def carry_anchor(start: int, end: int, ops: Operation) -> tuple[int, int]:
     return new_start, max(new_start, new_end)
 
 
-def track_anchors(letter: Letter, comments: list[Comment]) -> None:
-    """Carry the anchors of these (top-level) comments to the newest revision and keep them."""
-    moving = [
+def moving_anchors(comments: list[Comment], newest: int) -> list[Comment]:
+    """The top-level comments whose anchors are not yet carried to version `newest`."""
+    return [
         c
         for c in comments
-        if c.parent_id is None
-        and not c.outdated
-        and c.tracked_revision is not None
-        and c.tracked_revision < letter.revision
+        if c.parent_id is None and not c.outdated and c.tracked_revision is not None and c.tracked_revision < newest
     ]
-    if not moving:
-        return
-    first = min(c.tracked_revision for c in moving)  # type: ignore[type-var]
+
+
+def carry_anchors(moving: list[Comment], newest: int, steps: Iterable[tuple[int, Operation]]) -> None:
+    """Carry the anchors of `moving` through `steps` (each later version's number and the operation
+    that made it, in order) to version `newest`, and keep them."""
     places = {c.id: (c.tracked_start or 0, c.tracked_end or 0) for c in moving}
-    for number, _view, ops in replay(letter, first, letter.revision):
+    for number, ops in steps:
         for comment in moving:
             if comment.tracked_revision < number:  # type: ignore[operator]
                 places[comment.id] = carry_anchor(*places[comment.id], ops)
     for comment in moving:
         start, end = places[comment.id]
-        comment.tracked_revision = letter.revision
+        comment.tracked_revision = newest
         comment.tracked_start, comment.tracked_end = start, end
         if start >= end:
             comment.outdated = True
     db.session.commit()
+
+
+def track_anchors(letter: Letter, comments: list[Comment]) -> None:
+    """Carry the anchors of these (top-level) comments to the newest revision and keep them."""
+    moving = moving_anchors(comments, letter.revision)
+    if moving:
+        first = min(c.tracked_revision for c in moving)  # type: ignore[type-var]
+        steps = ((number, ops) for number, _view, ops in replay(letter, first, letter.revision))
+        carry_anchors(moving, letter.revision, steps)
 
 
 @dataclass(frozen=True)
@@ -213,12 +243,20 @@ class Thread:
 
 
 def threads_for(letter: Letter) -> list[Thread]:
-    """Every thread of the letter, oldest first, anchors carried to the newest revision."""
-    comments = list(db.session.scalars(select(Comment).where(Comment.letter_id == letter.id).order_by(Comment.id)))
+    """Every thread on the letter's original, oldest first, anchors carried to the newest revision."""
+    comments = list(
+        db.session.scalars(
+            select(Comment).where(Comment.letter_id == letter.id, Comment.translation_id.is_(None)).order_by(Comment.id)
+        )
+    )
     roots = [c for c in comments if c.parent_id is None]
     track_anchors(letter, roots)
-    text = letter.text
-    threads = {c.id: Thread(c, anchor_in(text, c)) for c in roots}
+    return gather_threads(letter.text, comments)
+
+
+def gather_threads(text: str, comments: list[Comment]) -> list[Thread]:
+    """Threads of `comments` (roots and replies, oldest first; the roots' anchors carried to `text`)."""
+    threads = {c.id: Thread(c, anchor_in(text, c)) for c in comments if c.parent_id is None}
     for comment in comments:
         if comment.parent_id is not None and comment.parent_id in threads:
             threads[comment.parent_id].replies.append(comment)

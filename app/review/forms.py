@@ -105,7 +105,10 @@ class LockForm(FlaskForm):
     )
     leave_out_translations = BooleanField(
         _l("Lock without the translations no reviewer has approved"),
-        description=_l("They are left out for good: never published, and recorded as left out."),
+        description=_l(
+            "They are left out of the lock, recorded as left out and not published. Once a reviewer approves "
+            "one, you can publish it from its page, with its own SHA-256."
+        ),
     )
 
 
@@ -128,3 +131,10 @@ class TranslationApproveForm(FlaskForm):
 
     revision = HiddenField()
     approve = SubmitField(_l("Approve this version"))
+
+
+class TranslationPublishForm(FlaskForm):
+    """The clerk publishes, after the lock, the approved version of the translation the page showed."""
+
+    revision = HiddenField()
+    publish = SubmitField(_l("Publish this translation"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -109,7 +110,8 @@ def lock_letter(
     sent once committed.
 
     Every translation whose newest version a reviewer approved is locked with it, with its own
-    SHA-256; an unapproved one is left out for good (recorded), or, without
+    SHA-256; an unapproved one is left out (recorded; it may be published after the lock, once
+    approved: app.review.late_translations), or, without
     `leave_out_unapproved_translations`, refuses the lock (TranslationNotApproved)."""
     require(actor, Action.LOCK_LETTER)
     expected = None if revision is None else whole_number(revision, "revision")
@@ -151,7 +153,7 @@ def lock_letter(
         letter.status = LetterStatus.LOCKED.value
         letter.content_hash = content_hash(letter.text)
         letter.locked_at = utcnow()
-        locked = _lock_translations(translations)
+        locked = _lock_translations(translations, letter.locked_at)
         db.session.add(
             LockRecord(letter_id=letter.id, revision=letter.revision, approved_revision=approved, reason=note)
         )
@@ -173,14 +175,20 @@ def lock_letter(
         return result
 
 
-def _lock_translations(translations: list[LetterTranslation]) -> list[tuple[str, str]]:
-    """Fix each approved translation with its SHA-256 (as the original's); leave out the others."""
+def lock_translation(translation: LetterTranslation, when: datetime) -> str:
+    """Fix an approved translation with its SHA-256 (as the original's); returns the hash."""
+    translation.status = TranslationStatus.LOCKED.value
+    translation.content_hash = content_hash(translation.text)
+    translation.locked_at = when
+    return translation.content_hash
+
+
+def _lock_translations(translations: list[LetterTranslation], when: datetime) -> list[tuple[str, str]]:
+    """Fix each approved translation with its SHA-256; leave out the others."""
     locked = []
     for translation in translations:
         if translation.approved:
-            translation.status = TranslationStatus.LOCKED.value
-            translation.content_hash = content_hash(translation.text)
-            locked.append((translation.language, translation.content_hash))
+            locked.append((translation.language, lock_translation(translation, when)))
         else:
             translation.status = TranslationStatus.LEFT_OUT.value
     return locked

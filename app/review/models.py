@@ -61,6 +61,11 @@ class Comment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # A comment on a translation (app.review.translation_comments): `revision`, `start`, `end`
+    # and `tracked_*` then count that translation's saved versions and text. None: the original.
+    translation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("letter_translations.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     revision: Mapped[int | None]

@@ -304,7 +304,8 @@ class LockSchema(InputSchema):
         metadata={
             "description": "true: 409 `translation_not_approved` (nothing locked) when a translation's newest "
             "version is "
-            "not approved; default false: such translations are left out for good (`translations_left_out`)"
+            "not approved; default false: such translations are left out of the lock (`translations_left_out`); "
+            "the clerk may publish each later, once approved (`POST .../translations/{language}/publish`)"
         },
     )
 

@@ -11,9 +11,18 @@ from app.letters import translations
 from app.letters.loading import Need, load_letter
 from app.letters.schemas import TranslationRevisionSchema, TranslationSaveSchema, TranslationSchema
 from app.letters.translation_models import LetterTranslation, TranslationRevision
-from app.review import translation_review
+from app.review import late_translations, translation_comments, translation_review
+from app.review.comments import Thread
 from app.review.history import RevisionDiff
-from app.review.schemas import ApprovalCreateSchema, DiffQuerySchema, DiffSchema
+from app.review.models import Comment
+from app.review.schemas import (
+    ApprovalCreateSchema,
+    CommentCreateSchema,
+    CommentSchema,
+    DiffQuerySchema,
+    DiffSchema,
+    ThreadSchema,
+)
 from app.review.textdiff import word_diff
 from app.shared.errors import NotFound
 from app.web.api.blueprint import answers, blp
@@ -97,3 +106,46 @@ class TranslationApprovals(MethodView):
         """Approve the newest version of the translation (reviewer): 409 `stale` for an older one.
         Only a translation whose newest version is approved is locked with the letter."""
         return translation_review.approve_translation(api_official(), letter_id, language, payload["revision"])
+
+
+@blp.route("/letters/<int:letter_id>/translations/<language>/publish")
+class TranslationPublish(MethodView):
+    @blp.arguments(ApprovalCreateSchema)
+    @blp.response(200, TranslationSchema)
+    @answers(400, 401, 403, 404, 409, 413, 415)
+    @blp.doc(security=BEARER)
+    def post(self, payload: dict, letter_id: int, language: str) -> LetterTranslation:
+        """Publish a translation after the lock (clerk): one left out when the letter was locked, or
+        started since, once a reviewer approved its newest version `revision`. It is locked with its
+        own SHA-256; signatures made before keep the hashes they recorded. 409 `not_locked` for a
+        draft letter, `stale` for an older version, `translation_not_approved`, or `locked` when it
+        is locked already; nothing changes."""
+        return late_translations.publish_translation(api_official(), letter_id, language, payload["revision"])
+
+
+@blp.route("/letters/<int:letter_id>/translations/<language>/comments")
+class TranslationComments(MethodView):
+    @blp.response(200, ThreadSchema(many=True))
+    @answers(401, 404)
+    @blp.doc(security=BEARER)
+    def get(self, letter_id: int, language: str) -> list[Thread]:
+        """Comment threads on the translation, oldest first, each anchor carried to its newest
+        version (`anchor.revision`; officials). Reply and resolve as on the original's comments."""
+        return translation_comments.list_translation_threads(api_official(), letter_id, language)
+
+    @blp.arguments(CommentCreateSchema)
+    @blp.response(201, CommentSchema)
+    @answers(400, 401, 404, 413, 415)
+    @blp.doc(security=BEARER)
+    def post(self, payload: dict, letter_id: int, language: str) -> Comment:
+        """Comment on characters start..end of a saved version of the translation (`revision`,
+        default: the newest). 400 outside the text; 404 for an unknown translation or version."""
+        return translation_comments.add_translation_comment(
+            api_official(),
+            letter_id,
+            language,
+            payload["body"],
+            revision=payload.get("revision"),
+            start=payload["start"],
+            end=payload["end"],
+        )

@@ -1,20 +1,20 @@
 """Reviewing a translation: a reviewer approves its newest version (409 `stale` when it was saved
-again since the version they read). Only an approved translation is locked with the letter."""
+again since the version they read). Only an approved translation is locked with the letter, or
+published after it (app.review.late_translations); a locked one is never approved again."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
 from app.audit import log as audit
 from app.extensions import db
 from app.letters.translation_models import LetterTranslation
-from app.letters.translations import StaleTranslation, check_language, get_translation
+from app.letters.translations import StaleTranslation, check_language, open_translation
 from app.letters.write_lock import letter_write_lock
 from app.shared.db_types import utcnow
-from app.shared.errors import InvalidInput, LetterLocked
+from app.shared.errors import InvalidInput
 from app.shared.ids import whole_number
 
 
@@ -28,14 +28,7 @@ def approve_translation(
         raise InvalidInput(_("%(field)s is required.", field="revision"), details={"field": "revision"})
     number = whole_number(revision, "revision")
     with letter_write_lock(letter_id) as letter:
-        if letter.is_locked:
-            raise LetterLocked(_("This letter is locked: its translations can no longer change."))
-        get_translation(letter.id, language)  # 404 when there is none
-        translation = db.session.scalar(
-            select(LetterTranslation)
-            .where(LetterTranslation.letter_id == letter.id, LetterTranslation.language == language)
-            .execution_options(populate_existing=True)
-        )
+        translation = open_translation(letter.id, language)
         if number != translation.revision:
             raise StaleTranslation(
                 _(

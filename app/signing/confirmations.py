@@ -182,6 +182,7 @@ def _record_batch(
             letter.content_hash,
             "signature",
             [signature_log.receipt_commitment(letter_id, w.receipt_code) for w in new],
+            versions=hashes[letter_id],
         )
         connection.execute(
             update(Letter)

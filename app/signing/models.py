@@ -115,6 +115,9 @@ class LogEntry(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=1)
     recorded_on: Mapped[str] = mapped_column(String(10))
     prev_hash: Mapped[str] = mapped_column(String(64))
+    # A signature's version hashes ({"original": ..., "es": ...}), hashed with the entry; None on
+    # entries made before they were logged (their hash covers the other fields only).
+    versions: Mapped[dict | None] = mapped_column(JSON)
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 

@@ -44,8 +44,10 @@ def new_sign_form(formdata=None) -> SignForm:
     return form
 
 
-def letter_url(letter_id: int) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}{url_for('public.letter', letter_id=letter_id)}"
+def letter_url(letter_id: int, language: str | None = None) -> str:
+    """The letter's public address; with `language`, the address of its translation into it."""
+    path = url_for("public.letter", letter_id=letter_id, lang=language)
+    return f"{current_app.config['PUBLIC_BASE_URL']}{path}"
 
 
 # Full renders of the page for visitors not signed in, per letter version, language and path (the
@@ -117,7 +119,8 @@ def _render_letter(letter, form: SignForm, official) -> str:
         unstated=wards.get("", 0),
         form=form,
         endorse_form=EndorseForm() if official and not endorsements.has_endorsed(official, letter.id) else None,
-        share_url=letter_url(letter.id),
+        # Shared links open the translation the reader is reading, whatever the recipient's language.
+        share_url=letter_url(letter.id, translation.language if translation else None),
     )
 
 
@@ -266,7 +269,7 @@ def versioned_url(letter) -> str:
     """The letter's address in the reader's language when it has a translation in it (a Spanish
     flyer's QR code opens the Spanish page, whatever the phone's language)."""
     version = letter_version(letter)
-    return letter_url(letter.id) + (f"?lang={version.language}" if version.translated else "")
+    return letter_url(letter.id, version.language if version.translated else None)
 
 
 @bp.get("/letters/<int:letter_id>/qr.svg")

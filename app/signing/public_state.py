@@ -2,16 +2,17 @@
 
 The version covers everything that changes on a locked letter's page: the count (online and
 paper, and the signature log's length, which every confirmation, withdrawal and paper batch
-extends), the endorsements, the names listed (their number and the sum of their ids, so that
-hiding one and listing another changes it), the responses published and whether the letter is
-closed. It is read with one
+extends), the translations published (one may be published after the lock), the endorsements,
+the names listed (their number and the sum of their ids, so that hiding one and listing another
+changes it), the responses published and whether the letter is closed. It is read with one
 query, at most once per `ttl` second per letter and process; a change made in this process
 (`changed`) drops it at once. A change made by another process shows within `ttl`, as the live
 count always did. The page's ETag and its cached render are keyed by it (app.signing.public_pages),
 so a revalidation is answered without the database.
 
-Whoever changes what the page shows calls `changed(letter_id)`; the lock (app.letters.events's
-`letter_locked`) does it through `subscribe()`, which `app/features.py` calls.
+Whoever changes what the page shows calls `changed(letter_id)`; the lock and a translation
+published after it (app.letters.events's `letter_locked`, `translation_published`) do it through
+`subscribe()`, which `app/features.py` calls.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import time
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.letters.events import letter_locked
+from app.letters.events import letter_locked, translation_published
 from app.letters.models import Endorsement, Letter, LetterStatus
+from app.letters.translation_models import LetterTranslation, TranslationStatus
 from app.signing.models import LetterResponse, LogEntry, Signature, SignatureStatus
 
 TTL_SECONDS = 1.0
@@ -40,6 +42,10 @@ def _read(letter_id: int) -> str | None:
         Signature.hidden_reason.is_(None),
     )
     published = (LetterResponse.letter_id == letter_id, LetterResponse.sent_at.is_not(None))
+    translations = (
+        LetterTranslation.letter_id == letter_id,
+        LetterTranslation.status == TranslationStatus.LOCKED.value,
+    )
     row = db.session.execute(
         select(
             Letter.status,
@@ -53,6 +59,7 @@ def _read(letter_id: int) -> str | None:
             select(func.coalesce(func.max(LogEntry.seq), 0)).where(LogEntry.letter_id == letter_id).scalar_subquery(),
             select(func.coalesce(func.max(LetterResponse.id), 0)).where(*published).scalar_subquery(),
             select(func.count()).where(*published).scalar_subquery(),
+            select(func.count()).where(*translations).scalar_subquery(),
         ).where(Letter.id == letter_id)
     ).first()
     if row is None or row[0] != LetterStatus.LOCKED.value:
@@ -101,10 +108,12 @@ _versions = PublicState()
 get, changed, clear = _versions.get, _versions.changed, _versions.clear
 
 
-def _on_locked(sender: object, **_: object) -> None:
+def _on_change(sender: object, **_: object) -> None:
     changed(sender.letter_id)  # type: ignore[attr-defined]
 
 
 def subscribe() -> None:
-    """A letter locked in this process is public at once (blinker keeps one subscription)."""
-    letter_locked.connect(_on_locked)
+    """A letter locked in this process is public at once, and so is a translation published after
+    the lock (blinker keeps one subscription each)."""
+    letter_locked.connect(_on_change)
+    translation_published.connect(_on_change)

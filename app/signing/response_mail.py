@@ -9,7 +9,10 @@ page).
 
 Each email has an unsubscribe link that works without signing in, once: it drops the signer's
 address and their wish for updates, and records nothing else (no date, no audit entry). The
-link's token is a keyed hash of the signature, so nothing is stored for it.
+link's token is a keyed hash of the signature, so nothing is stored for it. The email's
+`List-Unsubscribe` and `List-Unsubscribe-Post` headers (RFC 8058) let the mail program do the
+same in one click: it POSTs `List-Unsubscribe=One-Click` to the link's one-click address
+(app.signing.response_pages).
 """
 
 from __future__ import annotations
@@ -77,6 +80,14 @@ def unsubscribe(token: object) -> int:
     return signature.letter_id
 
 
+def one_click_headers(token: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe headers for the signer's `token`."""
+    return {
+        "List-Unsubscribe": f"<{public_url(f'/updates/unsubscribe/{token}/one-click')}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 def mail_responses(batch: int = BATCH) -> int:
     """Queue the next batch of a sent response's emails; returns how many were queued."""
     response = db.session.scalar(
@@ -97,6 +108,7 @@ def mail_responses(batch: int = BATCH) -> int:
     ).all()
     letter_link = public_url(f"/letters/{letter.id}")
     for signature in recipients:
+        token = unsubscribe_token(signature)
         queue_mail(
             signature.email,
             "letter_response",
@@ -106,7 +118,8 @@ def mail_responses(batch: int = BATCH) -> int:
             response_html=render_markdown(response.text),
             name=name_for_mail(signature.name),
             letter_link=letter_link,
-            unsubscribe_link=public_url(f"/updates/unsubscribe/{unsubscribe_token(signature)}"),
+            unsubscribe_link=public_url(f"/updates/unsubscribe/{token}"),
+            headers=one_click_headers(token),
         )
     if recipients:
         response.mailed_through = recipients[-1].id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -11,7 +11,7 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app.accounts.current import current_official
-from app.extensions import limiter
+from app.extensions import csrf, limiter
 from app.letters.loading import Need, load_letter
 from app.shared.errors import Conflict, InvalidInput
 from app.signing import response_mail, responses
@@ -113,3 +113,18 @@ def unsubscribe(token: str):
         response_mail.unsubscribe(token)
         return render_template("signing/unsubscribed.html", letter=letter)
     return render_template("signing/unsubscribe.html", letter=letter, form=form)
+
+
+@bp.post("/updates/unsubscribe/<token>/one-click")
+@csrf.exempt
+@limiter.limit("30 per minute")
+def unsubscribe_one_click(token: str) -> Response:
+    """RFC 8058: the mail program POSTs `List-Unsubscribe=One-Click` here, without cookies or a
+    form to fill in (the token is the secret). Works once, like the link; anything else is refused
+    and changes nothing."""
+    if request.form.get("List-Unsubscribe") != "One-Click":
+        raise InvalidInput(_("This address only takes a one-click unsubscribe from a mail program."))
+    signature = response_mail.open_unsubscribe(token)
+    letter = load_letter(signature.letter_id, need=Need.EXISTS)
+    response_mail.unsubscribe(token)
+    return Response(render_template("signing/unsubscribed.html", letter=letter), mimetype="text/html")

@@ -63,7 +63,8 @@ class ConfirmedSchema(Schema):
 
 class LogEntrySchema(Schema):
     """One entry of the signature log (dumped from a LogEntry). The hash covers every field but
-    `hash` itself, as app.signing.signature_log.entry_hash computes it."""
+    `hash` itself (`versions` only when it is not null), as app.signing.signature_log.entry_hash
+    computes it."""
 
     letter_id = fields.Integer(required=True)
     seq = fields.Integer(required=True)
@@ -72,6 +73,17 @@ class LogEntrySchema(Schema):
     count = fields.Integer(required=True)
     recorded_on = fields.String(required=True, metadata={"format": "date"})
     prev_hash = fields.String(required=True)
+    versions = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": 'a signature\'s version hashes, e.g. {"original": "…", "es": "…"}: the SHA-256 of '
+            "every locked version of the letter when it was signed; null on other entries and on "
+            "entries logged before version hashes were (their hash does not cover it)"
+        },
+    )
     hash = fields.String(required=True, attribute="entry_hash")
 
 

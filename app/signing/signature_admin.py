@@ -18,12 +18,14 @@ from app.audit import log as audit
 from app.extensions import db
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
+from app.letters.translations import translation_languages
 from app.letters.write_lock import letter_write_lock
 from app.shared.db_types import utcnow
 from app.shared.errors import Conflict, InvalidInput
 from app.shared.sqlite import request_wal_truncation
 from app.signing import public_state, signature_log
 from app.signing.models import PaperBatch, PaperSignature, Signature, SignatureStatus, SignatureSubmission
+from app.signing.ward_labels import ward_label
 
 MAX_PAPER_ROWS = 20_000
 
@@ -90,12 +92,18 @@ def import_paper(actor: Official | None, letter_id: int, csv_text: str) -> Paper
 
 
 def export_csv(actor: Official | None, letter_id: int) -> str:
-    """Names, wards and dates of every signature; emails only of signers who asked for updates."""
+    """Names, wards and dates of every signature; emails only of signers who asked for updates.
+    `ward` is the ward as stored (what a paper import takes), `ward_name` its name in the clerk's
+    language; `sha256_original` and `sha256_<language>` are the hashes of the versions each online
+    signer put their name to (empty for a version locked after they signed, and for paper)."""
     require(actor, Action.EXPORT_SIGNATURES)
     letter = load_letter(letter_id, need=Need.EXISTS)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["name", "ward", "date", "source", "email_for_updates"])
+    versions = ["original", *translation_languages()]
+    writer.writerow(
+        ["name", "ward", "ward_name", "date", "source", "email_for_updates", *(f"sha256_{v}" for v in versions)]
+    )
     online = db.session.scalars(
         select(Signature)
         .where(Signature.letter_id == letter.id, Signature.status == SignatureStatus.CONFIRMED.value)
@@ -104,11 +112,24 @@ def export_csv(actor: Official | None, letter_id: int) -> str:
     for signature in online:
         when = signature.confirmed_at.date().isoformat() if signature.confirmed_at else ""
         email = signature.email if signature.wants_updates else ""
-        writer.writerow([_cell(signature.name), signature.ward or "", when, "online", _cell(email)])
+        hashes = signature.version_hashes or {}
+        writer.writerow(
+            [
+                _cell(signature.name),
+                _cell(signature.ward),
+                _cell(ward_label(signature.ward)),
+                when,
+                "online",
+                _cell(email),
+                *(str(hashes.get(v) or "") for v in versions),
+            ]
+        )
     paper = db.session.scalars(select(PaperSignature).where(PaperSignature.letter_id == letter.id))
     for row in paper:
+        signed_on = row.signed_on.isoformat() if row.signed_on else ""
         writer.writerow(
-            [_cell(row.name), row.ward or "", row.signed_on.isoformat() if row.signed_on else "", "paper", ""]
+            [_cell(row.name), _cell(row.ward), _cell(ward_label(row.ward)), signed_on, "paper", ""]
+            + ["" for _version in versions]
         )
     audit.record(actor, "letter.exported", f"letter:{letter.id}")
     db.session.commit()

@@ -1,5 +1,8 @@
 """The append-only signature log of a letter: entries chained by SHA-256 to each other and to the
 letter's content hash. Entries carry commitments (hashes of receipt codes), never personal data.
+A signature's entry also carries `versions`, the SHA-256 of every locked version of the letter
+the signer put their name to ({"original": ..., "es": ...}), covered by the entry's hash; entries
+made before versions were logged have none, and their hash covers the other fields as before.
 
 `verify_log` is pure: anyone can check a downloaded log with `flask --app wsgi verify-log FILE`.
 """
@@ -20,6 +23,8 @@ from app.signing.models import LogEntry
 
 KINDS = ("signature", "withdrawal", "paper_batch")
 HASHED_FIELDS = ("letter_id", "seq", "kind", "commitment", "count", "recorded_on", "prev_hash")
+# Hashed with the others when the entry has it (not null).
+OPTIONAL_HASHED_FIELDS = ("versions",)
 
 
 def receipt_commitment(letter_id: int, receipt_code: str) -> str:
@@ -27,13 +32,23 @@ def receipt_commitment(letter_id: int, receipt_code: str) -> str:
     return hashlib.sha256(f"{letter_id}:{receipt_code.strip().upper()}".encode()).hexdigest()
 
 
+def hashed_fields(entry: dict[str, Any]) -> dict[str, Any]:
+    """The fields an entry's hash covers: HASHED_FIELDS, and each optional one it has."""
+    fields = {key: entry[key] for key in HASHED_FIELDS}
+    fields.update({key: entry[key] for key in OPTIONAL_HASHED_FIELDS if entry.get(key) is not None})
+    return fields
+
+
 def entry_hash(entry: dict[str, Any]) -> str:
-    canonical = json.dumps({key: entry[key] for key in HASHED_FIELDS}, sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(hashed_fields(entry), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def append(letter: Letter, kind: str, commitment: str, count: int = 1) -> LogEntry:
-    """Append an entry (the caller holds the letter's write lock and commits)."""
+def append(
+    letter: Letter, kind: str, commitment: str, count: int = 1, versions: dict[str, str] | None = None
+) -> LogEntry:
+    """Append an entry (the caller holds the letter's write lock and commits); a signature's
+    entry with the hashes of the versions it was made on."""
     last = db.session.scalar(
         select(LogEntry).where(LogEntry.letter_id == letter.id).order_by(LogEntry.seq.desc()).limit(1)
     )
@@ -45,15 +60,23 @@ def append(letter: Letter, kind: str, commitment: str, count: int = 1) -> LogEnt
         "count": count,
         "recorded_on": utcnow().date().isoformat(),
         "prev_hash": last.entry_hash if last else letter.content_hash,
+        "versions": versions,
     }
     entry = LogEntry(**values, entry_hash=entry_hash(values))
     db.session.add(entry)
     return entry
 
 
-def append_many(connection: Connection, letter_id: int, content_hash: str, kind: str, commitments: list[str]) -> None:
+def append_many(
+    connection: Connection,
+    letter_id: int,
+    content_hash: str,
+    kind: str,
+    commitments: list[str],
+    versions: dict[str, str] | None = None,
+) -> None:
     """Append one entry per commitment, in order, with one read and one insert (Core, in the
-    caller's transaction; the caller holds the letter's write lock)."""
+    caller's transaction; the caller holds the letter's write lock); each with `versions`."""
     last = connection.execute(
         select(LogEntry.seq, LogEntry.entry_hash)
         .where(LogEntry.letter_id == letter_id)
@@ -72,6 +95,7 @@ def append_many(connection: Connection, letter_id: int, content_hash: str, kind:
             "count": 1,
             "recorded_on": today,
             "prev_hash": prev_hash,
+            "versions": versions,
         }
         prev_hash = entry_hash(values)
         rows.append({**values, "entry_hash": prev_hash})
@@ -169,7 +193,8 @@ class ChainVerifier:
 
 def entry_as_published(entry: LogEntry) -> dict[str, Any]:
     """An entry as the published log writes it: its hashed fields and its `hash`."""
-    return {**{key: getattr(entry, key) for key in HASHED_FIELDS}, "hash": entry.entry_hash}
+    fields = {key: getattr(entry, key) for key in (*HASHED_FIELDS, *OPTIONAL_HASHED_FIELDS)}
+    return {**hashed_fields(fields), "hash": entry.entry_hash}
 
 
 def verify_log(log: dict[str, Any], receipt_code: str | None = None) -> Verification:

@@ -4,6 +4,8 @@
 // not withdrawn. Pure: the SubtleCrypto object is passed in (the browser's, or Node's in the tests).
 
 export const HASHED_FIELDS = ['letter_id', 'seq', 'kind', 'commitment', 'count', 'recorded_on', 'prev_hash'];
+// Hashed with the others when the entry has it (not null): a signature's version hashes.
+export const OPTIONAL_HASHED_FIELDS = ['versions'];
 const KINDS = ['signature', 'withdrawal', 'paper_batch'];
 const RECEIPT_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -34,6 +36,9 @@ export async function sha256Hex(subtle, text) {
 export function entryHash(subtle, entry) {
   const hashed = {};
   for (const key of HASHED_FIELDS) hashed[key] = entry[key];
+  for (const key of OPTIONAL_HASHED_FIELDS) {
+    if (entry[key] !== undefined && entry[key] !== null) hashed[key] = entry[key];
+  }
   return sha256Hex(subtle, canonicalJson(hashed));
 }
 

@@ -45,6 +45,18 @@ test('the hashes match the server\'s for the same entry', async () => {
   assert.deepEqual(result, { ok: true, problems: [], entries: 1, online: 1, paper: 0, receiptFound: true });
 });
 
+test('a signature\'s version hashes are hashed with its entry, as the server does; a null one is not', async () => {
+  const versions = { original: CONTENT_HASH, es: 'ab'.repeat(32) };
+  // entry_hash({...FIRST, versions}) in app/signing/signature_log.py:
+  const withVersions = 'ab543491a2defd348f0b7607da596ef86d7a8aa4d5d63e64dde01595a4f19c13';
+  assert.equal(await entryHash(subtle, { ...FIRST, versions }), withVersions);
+  assert.equal(await entryHash(subtle, { ...FIRST, versions: null }), HASH);
+  const log = { letter_id: 7, content_hash: CONTENT_HASH, entries: [{ ...FIRST, versions, hash: withVersions }], head: withVersions };
+  assert.equal((await verifyLog(subtle, log, 'ABCD-EFGH-JKMN')).ok, true);
+  log.entries[0].versions = { ...versions, es: 'cd'.repeat(32) };
+  assert.equal((await verifyLog(subtle, log)).ok, false);
+});
+
 test('a receipt is found until it is withdrawn; unknown and malformed codes are not found', async () => {
   const log = await chain([['signature', 'ABCD-EFGH-JKMN'], ['signature', 'PQRS-TUVW-XYZ2'], ['withdrawal', 'PQRS-TUVW-XYZ2']]);
   assert.equal((await verifyLog(subtle, log, 'ABCD-EFGH-JKMN')).receiptFound, true);
