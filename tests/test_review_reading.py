@@ -133,9 +133,7 @@ def test_a_tie_goes_to_the_newest_revision_and_spaces_keep_their_writer():
     assert whole_words([("wo", 0), ("r", 2), ("ds", 3)], AUTHOR_OF_REVISION) == [("words", 3)]
 
 
-PIECES = st.lists(
-    st.tuples(st.text(alphabet="ab 7:\n😀é", min_size=1, max_size=6), st.integers(0, 4)), max_size=12
-)
+PIECES = st.lists(st.tuples(st.text(alphabet="ab 7:\n😀é", min_size=1, max_size=6), st.integers(0, 4)), max_size=12)
 
 
 @settings(max_examples=300, deadline=None)
