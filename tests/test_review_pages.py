@@ -350,3 +350,26 @@ def test_dates_and_ranges_use_one_format_per_language(app):
                 first, last = when_range(start, end).split(" – ")
                 assert re.fullmatch(pattern, first) and re.fullmatch(pattern, last), when_range(start, end)
                 assert when_range(start, start) == when(start)
+
+
+def test_the_announcement_names_a_few_authors_then_others_and_says_a_lock(
+    app, client, sign_in, make_official, clerk, reviewer, letter_id
+):
+    from flask_babel import force_locale
+
+    from app.review import live, locking
+
+    sign_in(reviewer)
+    since = live.live_state(reviewer, letter_id).snapshot
+    for name in ("Dee", "Eve", "Fay", "Gus"):
+        replace_in(make_official("drafter", name=f"Alder {name}"), letter_id, "alders", f"alders {name}")
+    with app.test_request_context("/"):
+        said = live.announcement(live.live_state(reviewer, letter_id), since)
+    assert said == "4 new revisions by Alder Dee, Alder Eve, Alder Fay, and others."
+    locking.lock_letter(clerk, letter_id)
+    with app.test_request_context("/"):
+        said = live.announcement(live.live_state(reviewer, letter_id), since)
+    assert said.endswith(" The letter is locked.")
+    with app.test_request_context("/"), force_locale("es"):
+        said = live.announcement(live.live_state(reviewer, letter_id), since)
+    assert said == "4 revisiones nuevas de Alder Dee, Alder Eve, Alder Fay y otras personas. La carta está bloqueada."

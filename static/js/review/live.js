@@ -129,8 +129,9 @@ export function setUpLive(root, hooks = {}) {
     const response = await fetch(refreshUrl(doc.location.href, pins), {
       headers: { Accept: 'text/html' },
       credentials: 'same-origin',
+      cache: 'no-store',
     });
-    if (!response.ok) throw new Error(String(response.status));
+    if (!response.ok || response.redirected) throw new Error(String(response.status));
     const fresh = new DOMParser().parseFromString(await response.text(), 'text/html');
     stale = false;
     for (const region of doc.querySelectorAll('[data-live-region]')) {
@@ -171,7 +172,8 @@ export function setUpLive(root, hooks = {}) {
         credentials: 'same-origin',
         cache: 'no-store',
       });
-      if (response.status === 401 || response.status === 403 || response.status === 404) return; // stop
+      // Signed out (sent to the sign-in page), no longer allowed, or the letter is gone: stop asking.
+      if (response.redirected || [401, 403, 404].includes(response.status)) return;
       if (response.status === 200) {
         const data = await response.json();
         if (data.etag !== etag) {
