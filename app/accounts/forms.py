@@ -38,7 +38,7 @@ class SetPasswordForm(FlaskForm):
                 ),
             ),
         ],
-        description=_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+        description=lazy_ngettext("At least %(num)d character.", "At least %(num)d characters.", MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
         _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))]

@@ -183,11 +183,12 @@ def check_range(text: str, start: object, end: object, *, allow_empty: bool) -> 
     assert isinstance(start, int) and isinstance(end, int)
     if not 0 <= start <= end <= len(text) or (start == end and not allow_empty):
         raise InvalidInput(
-            _(
-                "The range %(start)s–%(end)s is outside the text, which has %(n)s characters.",
+            ngettext(
+                "The range %(start)s–%(end)s is outside the text, which has %(num)d character.",
+                "The range %(start)s–%(end)s is outside the text, which has %(num)d characters.",
+                len(text),
                 start=start,
                 end=end,
-                n=len(text),
             ),
             details={"field": "start"},
         )
