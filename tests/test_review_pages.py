@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.letters.models import Letter
-from app.review.models import Approval, Checkpoint, Comment, Suggestion
+from app.review.models import Approval, Checkpoint, Comment, ReviewRequest, Suggestion
 from tests.conftest import csrf_token_from
 from tests.review_helpers import TEXT, fresh_caches, new_letter, replace_in  # noqa: F401
 
@@ -91,11 +91,26 @@ def test_history_groups_sessions_and_shows_a_timeslider(client, sign_in, drafter
     assert data["author"]["name"] == "Alder Bo"
 
 
-def test_authorship_page_names_each_author(client, sign_in, reviewer, letter_id):
+def test_authorship_page_names_each_author(client, sign_in, drafter2, reviewer, letter_id):
+    replace_in(drafter2, letter_id, "sanctuary status", "sanctuary status today")  # a whole word by Bo
     sign_in(reviewer)
     html = client.get(base(letter_id) + "/authorship").get_data(as_text=True)
     assert "Alder Ada" in html and "Alder Bo" in html
-    assert 'class="blame-run author-' in html and 'title="Alder Bo · revision 1' in html
+    assert 'class="blame-run author-' in html and 'title="Alder Bo · revision 2' in html
+
+
+def test_authorship_page_credits_whole_words(client, sign_in, drafter, drafter2, reviewer, letter_id):
+    """A word goes to the author of most of its characters: Bo's "re" in Ada's "affirm" leaves
+    "reaffirm" Ada's; "7:4" by Ada then "5 am" by Bo make "7:45" Ada's and "am" Bo's."""
+    replace_in(drafter, letter_id, "status.", "status at 7:4")
+    replace_in(drafter2, letter_id, "at 7:4", "at 7:45 am")
+    sign_in(reviewer)
+    html = client.get(base(letter_id) + "/authorship").get_data(as_text=True)
+    runs = re.findall(r'<span class="blame-run[^"]*"[^>]*title="([^"·]+) ·[^"]*">([^<]*)</span>', html)
+    by_word = {word: name.strip() for name, text in runs for word in text.split()}
+    assert by_word["reaffirm"] == "Alder Ada"
+    assert by_word["7:45"] == "Alder Ada" and by_word["am"] == "Alder Bo"
+    assert not any(text.startswith(("affirm", "45", "5")) for _name, text in runs)  # no word cut in two
 
 
 def post_form(client, page: str, url: str, data: dict):
@@ -210,7 +225,10 @@ def test_checkpoint_request_approve_and_restore_through_pages(
     )
     assert done.status_code == 302
     follow = client.get(overview).get_data(as_text=True)
-    assert "1 reviewers were emailed" in follow or "reviewers emailed" in follow
+    recipients = db.session.query(ReviewRequest).one().recipients
+    assert recipients == 1  # the one reviewer: "1 reviewer", never "1 reviewers"
+    assert "Review requested: 1 reviewer was emailed." in follow and "1 reviewer emailed" in follow
+    assert "1 reviewers" not in follow
 
     restored = post_form(
         client,
@@ -250,3 +268,108 @@ def test_dashboard_and_drafting_page_link_to_review(client, sign_in, reviewer, l
     draft = client.get(f"/drafts/{letter_id}").get_data(as_text=True)
     for path in ("/review", "/review/history", "/review/diff", "/review/authorship", "/review/propose"):
         assert f'href="/drafts/{letter_id}{path}"' in draft
+
+
+# -- live review ------------------------------------------------------------------------------
+
+
+def test_the_live_snapshot_answers_304_until_the_letter_changes(client, sign_in, drafter, reviewer, letter_id):
+    sign_in(reviewer)
+    url = base(letter_id) + "/live.json"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"]
+    data = first.get_json()
+    assert data["revision"] == 1 and data["announcement"] == ""
+    unchanged = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304
+
+    replace_in(drafter, letter_id, "alders", "alders of the city")
+    replace_in(drafter, letter_id, "Dear", "Dear Mayor and")
+    changed = client.get(f"{url}?since={data['snapshot']}", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    assert changed.get_json()["revision"] == 3
+    assert changed.get_json()["announcement"] == "2 new revisions by Alder Ada."
+
+
+def test_the_live_snapshot_changes_with_comments_and_decisions(client, sign_in, drafter, reviewer, letter_id):
+    from app.review import comments
+
+    sign_in(reviewer)
+    url = base(letter_id) + "/live.json"
+    before = client.get(url).get_json()
+    thread = comments.add_comment(reviewer, letter_id, "Dear whom?", revision=1, start=0, end=4)
+    after = client.get(f"{url}?since={before['snapshot']}").get_json()
+    assert after["etag"] != before["etag"] and after["announcement"] == "1 new comment."
+    comments.set_resolved(drafter, thread.id, True)
+    resolved = client.get(url).get_json()
+    assert resolved["etag"] != after["etag"]
+
+
+@pytest.mark.parametrize("since", ["", "x", "1.2.3", "1.2.3.4.5.6.-7", "9" * 200])
+def test_a_malformed_since_is_ignored(client, sign_in, reviewer, letter_id, since):
+    sign_in(reviewer)
+    response = client.get(base(letter_id) + "/live.json", query_string={"since": since})
+    assert response.status_code == 200 and response.get_json()["announcement"] == ""
+
+
+def test_the_live_snapshot_is_for_officials_of_an_existing_letter(client, sign_in, reviewer, letter_id):
+    assert client.get(base(letter_id) + "/live.json").status_code == 302  # signed out: to the sign-in
+    sign_in(reviewer)
+    assert client.get("/drafts/999/review/live.json").status_code == 404
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_review_pages_have_unique_ids_and_a_live_region(client, sign_in, drafter, reviewer, letter_id, path):
+    from app.review import approvals, comments
+
+    approvals.name_checkpoint(drafter, letter_id, 1, "First")
+    comments.add_comment(reviewer, letter_id, "Dear whom?", revision=1, start=0, end=4)
+    sign_in(drafter)
+    html = client.get(base(letter_id) + path).get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'role="status" aria-live="polite"' in html and 'data-live-url="' in html
+
+
+def test_dates_and_ranges_use_one_format_per_language(app):
+    from datetime import UTC, datetime, timedelta
+
+    from flask_babel import force_locale
+
+    from app.web.dates import when, when_range
+
+    start = datetime(2026, 11, 28, 8, 11, 5, tzinfo=UTC)
+    end = start + timedelta(minutes=7)
+    with app.test_request_context("/"):
+        for language, pattern in (
+            ("en", r"Nov 28, 2026, \d+:\d\d:\d\d\s[AP]M"),
+            ("es", r"28 nov 2026, \d+:\d\d:\d\d"),
+        ):
+            with force_locale(language):
+                assert re.fullmatch(pattern, when(start)), when(start)
+                first, last = when_range(start, end).split(" – ")
+                assert re.fullmatch(pattern, first) and re.fullmatch(pattern, last), when_range(start, end)
+                assert when_range(start, start) == when(start)
+
+
+def test_the_announcement_names_a_few_authors_then_others_and_says_a_lock(
+    app, client, sign_in, make_official, clerk, reviewer, letter_id
+):
+    from flask_babel import force_locale
+
+    from app.review import live, locking
+
+    sign_in(reviewer)
+    since = live.live_state(reviewer, letter_id).snapshot
+    for name in ("Dee", "Eve", "Fay", "Gus"):
+        replace_in(make_official("drafter", name=f"Alder {name}"), letter_id, "alders", f"alders {name}")
+    with app.test_request_context("/"):
+        said = live.announcement(live.live_state(reviewer, letter_id), since)
+    assert said == "4 new revisions by Alder Dee, Alder Eve, Alder Fay, and others."
+    locking.lock_letter(clerk, letter_id)
+    with app.test_request_context("/"):
+        said = live.announcement(live.live_state(reviewer, letter_id), since)
+    assert said.endswith(" The letter is locked.")
+    with app.test_request_context("/"), force_locale("es"):
+        said = live.announcement(live.live_state(reviewer, letter_id), since)
+    assert said == "4 revisiones nuevas de Alder Dee, Alder Eve, Alder Fay y otras personas. La carta está bloqueada."

@@ -4,6 +4,7 @@ page says so; nothing is stored and nobody is emailed."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -47,6 +48,11 @@ def test_a_letter_gets_at_most_three_requests_an_hour(app, client, bearer, draft
     assert refused.status_code == 429
     assert refused.json["error"]["code"] == "rate_limited" and "this letter" in refused.json["error"]["message"]
     assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    # The numbers agree with their nouns: "3 times", and "60 minutes" (never "1 minutes").
+    assert re.search(
+        r"this letter 3 times in the last hour.*Try again in (1 minute|\d+ minutes)\.$",
+        refused.json["error"]["message"],
+    )
     assert sent() == (3, 3)
 
 

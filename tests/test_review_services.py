@@ -313,8 +313,10 @@ def test_sessions_group_consecutive_edits_by_one_author(drafter, drafter2, revie
     suggestion_decisions.accept_suggestion(drafter, sid)
     replace_in(drafter, letter_id, "New", "Newer")
     sessions = history.group_sessions(history.revision_infos(letter(letter_id)))
-    assert [[r.number for r in s.revisions] for s in sessions] == [[0], [1, 2], [3], [4], [5], [6]]
-    assert sessions[4].first.kind == "suggestion"
+    # Ada's edits are one session across Bo's edit and the accepted suggestion between them.
+    assert [[r.number for r in s.revisions] for s in sessions] == [[0], [1, 2, 4, 6], [3], [5]]
+    assert sessions[3].first.kind == "suggestion"
+    assert sessions[1].alongside == ["Alder Bo", "Reviewer Rae"] and sessions[2].alongside == []
 
 
 def test_drafting_submit_edit_still_credits_the_drafter(drafter):

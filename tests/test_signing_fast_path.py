@@ -261,6 +261,9 @@ def test_a_confirmation_changes_the_page_and_its_etag_at_once(app, client, lette
     assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
     assert "Ana Ruiz" in again.get_data(as_text=True)
     assert shown_count(again) == shown_count(first) + 1  # not the count the first render read
+    assert shown_count(again) == 1  # the first signature: the words agree with the number
+    assert ">1</span>" in again.get_data(as_text=True) and ">resident has signed</span>" in again.get_data(as_text=True)
+    assert "1 person has signed it" in again.get_data(as_text=True)
     fresh = page(app.test_client(), letter_id)  # the cached render of the new state
     assert "Ana Ruiz" in fresh.get_data(as_text=True)
     assert shown_count(fresh) == shown_count(first) + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -30,10 +31,14 @@ class SetPasswordForm(FlaskForm):
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=MAX_PASSWORD_LENGTH,
-                message=_l("Choose a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+                message=lazy_ngettext(
+                    "Choose a password of at least %(num)d character.",
+                    "Choose a password of at least %(num)d characters.",
+                    MIN_PASSWORD_LENGTH,
+                ),
             ),
         ],
-        description=_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+        description=lazy_ngettext("At least %(num)d character.", "At least %(num)d characters.", MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
         _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))]

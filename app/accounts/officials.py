@@ -177,7 +177,12 @@ def check_link(token: str) -> SignInLink:
 def validate_new_password(password: object) -> str:
     if not isinstance(password, str) or not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidInput(
-            _("Choose a password of at least %(n)s characters.", n=MIN_PASSWORD_LENGTH), details={"field": "password"}
+            ngettext(
+                "Choose a password of at least %(num)d character.",
+                "Choose a password of at least %(num)d characters.",
+                MIN_PASSWORD_LENGTH,
+            ),
+            details={"field": "password"},
         )
     return password
 

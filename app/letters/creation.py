@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
@@ -20,7 +21,14 @@ def validate_letter_text(text: object) -> str:
         raise InvalidInput(_("text must be a string."), details={"field": "text"})
     text = normalise_newlines(text)
     if utf16_len(text) > MAX_TEXT_UNITS:
-        raise TooLarge(_("A letter may have at most %(n)s characters.", n=MAX_TEXT_UNITS), details={"field": "text"})
+        raise TooLarge(
+            ngettext(
+                "A letter may have at most %(num)d character.",
+                "A letter may have at most %(num)d characters.",
+                MAX_TEXT_UNITS,
+            ),
+            details={"field": "text"},
+        )
     refuse_nul(text)
     return text
 

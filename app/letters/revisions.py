@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -53,7 +54,13 @@ def refuse_nul(text: str) -> None:
 
 def valid_edit(edit_id: object, base_revision: object, patch: object) -> tuple[str, int, str]:
     if not isinstance(edit_id, str) or not 1 <= len(edit_id) <= MAX_EDIT_ID_LENGTH:
-        raise InvalidInput(_("edit_id must be a string of 1 to %(n)s characters.", n=MAX_EDIT_ID_LENGTH))
+        raise InvalidInput(
+            ngettext(
+                "edit_id must be a string of 1 to %(num)d character.",
+                "edit_id must be a string of 1 to %(num)d characters.",
+                MAX_EDIT_ID_LENGTH,
+            )
+        )
     base_revision = whole_number(base_revision, "base_revision")
     if not isinstance(patch, str):
         raise InvalidInput(_("patch must be diff-match-patch patch text."))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -114,7 +115,12 @@ def request_review(
         message = ""
     if not isinstance(message, str) or len(message) > MAX_MESSAGE_LENGTH:
         raise InvalidInput(
-            _("The message may have at most %(n)s characters.", n=MAX_MESSAGE_LENGTH), details={"field": "message"}
+            ngettext(
+                "The message may have at most %(num)d character.",
+                "The message may have at most %(num)d characters.",
+                MAX_MESSAGE_LENGTH,
+            ),
+            details={"field": "message"},
         )
     message = message.strip()
     # Held like a change to the letter, so that simultaneous requests are counted one by one.

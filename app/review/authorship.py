@@ -40,6 +40,7 @@ from app.review.history import (
     require_revision,
 )
 from app.review.models import BlameSnapshot
+from app.review.word_authorship import whole_words
 from app.shared.ids import whole_number
 from app.shared.lru import LRUCache
 from app.sync import Operation, to_utf16_view
@@ -303,6 +304,14 @@ def blame_runs(letter: Letter, number: int) -> list[BlameRun]:
     pieces = blame_pieces(letter, number)
     authors = revision_authors(letter, {revision for _, revision in pieces})
     return [BlameRun(piece, revision, authors[revision]) for piece, revision in pieces]
+
+
+def word_runs(letter: Letter, number: int) -> list[BlameRun]:
+    """`blame_runs` for reading: every word credited to one author (:func:`whole_words`)."""
+    pieces = blame_pieces(letter, number)
+    authors = revision_authors(letter, {revision for _, revision in pieces})
+    words = whole_words(pieces, lambda revision: authors[revision]["id"])
+    return [BlameRun(piece, revision, authors[revision]) for piece, revision in words]
 
 
 def blame_body(actor: Official | None, letter_id: object, revision: object = None) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.accounts.authorization import Action, require
@@ -39,7 +40,12 @@ def _clean_body(body: object) -> str:
         raise InvalidInput(_("Write the comment first."), details={"field": "body"})
     if len(body) > MAX_BODY_LENGTH:
         raise InvalidInput(
-            _("A comment may have at most %(n)s characters.", n=MAX_BODY_LENGTH), details={"field": "body"}
+            ngettext(
+                "A comment may have at most %(num)d character.",
+                "A comment may have at most %(num)d characters.",
+                MAX_BODY_LENGTH,
+            ),
+            details={"field": "body"},
         )
     return body.strip().replace("\r\n", "\n")
 

@@ -135,9 +135,12 @@ def read_revision(actor: Official | None, letter_id: object, number: object) -> 
 
 @dataclass
 class EditingSession:
-    """Consecutive revisions by one author, each at most SESSION_GAP after the one before."""
+    """One author's revisions, each at most SESSION_GAP after that author's one before; other
+    authors' revisions may come in between (two alders typing at once each have one session)."""
 
     revisions: list[RevisionInfo] = field(default_factory=list)
+    # Who else stored revisions between this session's first and last (their names, in order).
+    alongside: list[str] = field(default_factory=list)
 
     @property
     def first(self) -> RevisionInfo:
@@ -153,22 +156,38 @@ class EditingSession:
 
 
 def group_sessions(infos: list[RevisionInfo], gap: timedelta = SESSION_GAP) -> list[EditingSession]:
-    """Editing sessions for reading, oldest first. Revision 0, accepted suggestions and restores
-    stand alone: they are events of their own."""
+    """Editing sessions, ordered by their first revision: an author's edits join that author's
+    open session when they come at most `gap` after its last revision, whatever other authors
+    stored meanwhile. Revision 0, accepted suggestions and restores stand alone (they are events of
+    their own); a restore also ends every open session, as it replaces the whole text."""
     sessions: list[EditingSession] = []
+    open_sessions: dict[int | None, EditingSession] = {}
     for info in infos:
-        current = sessions[-1] if sessions else None
-        if (
-            current is not None
-            and info.kind == "edit"
-            and current.last.kind == "edit"
-            and current.last.author_id == info.author_id
-            and info.created_at - current.last.created_at <= gap
-        ):
+        current = open_sessions.get(info.author_id) if info.kind == "edit" else None
+        if current is not None and info.created_at - current.last.created_at <= gap:
             current.revisions.append(info)
-        else:
-            sessions.append(EditingSession([info]))
+            continue
+        session = EditingSession([info])
+        sessions.append(session)
+        if info.kind == "edit":
+            open_sessions[info.author_id] = session
+        elif info.kind in ("restore", "created"):
+            open_sessions.clear()
+    _note_alongside(sessions, infos)
     return sessions
+
+
+def _note_alongside(sessions: list[EditingSession], infos: list[RevisionInfo]) -> None:
+    """Fill each session's `alongside`: the other authors whose revisions fall inside its span."""
+    position = {info.number: index for index, info in enumerate(infos)}
+    for session in sessions:
+        if session.count < 2 or session.last.number - session.first.number + 1 == session.count:
+            continue  # no revision of anyone else in between
+        names: dict[int | None, str] = {}
+        for other in infos[position[session.first.number] + 1 : position[session.last.number]]:
+            if other.author_id != session.first.author_id:
+                names.setdefault(other.author_id, other.author()["name"])
+        session.alongside = list(names.values())
 
 
 # -- diffs ------------------------------------------------------------------------------------

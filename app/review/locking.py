@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.accounts.authorization import Action, require
@@ -67,7 +68,12 @@ def clean_reason(value: object) -> str | None:
     value = value.strip().replace("\r\n", "\n")
     if len(value) > MAX_REASON_LENGTH:
         raise InvalidInput(
-            _("%(field)s may have at most %(n)s characters.", field="reason", n=MAX_REASON_LENGTH),
+            ngettext(
+                "%(field)s may have at most %(num)d character.",
+                "%(field)s may have at most %(num)d characters.",
+                MAX_REASON_LENGTH,
+                field="reason",
+            ),
             details={"field": "reason"},
         )
     if "\x00" in value or not _storable(value):

@@ -142,11 +142,13 @@ class Approval(db.Model):
     def __str__(self) -> str:
         from flask_babel import gettext
 
+        from app.web.dates import when
+
         return gettext(
             "Revision %(n)s, approved by %(name)s on %(date)s",
             n=self.revision,
             name=self.reviewer.name if self.reviewer is not None else "—",
-            date=self.created_at.strftime("%Y-%m-%d %H:%M UTC") if self.created_at else "",
+            date=when(self.created_at),
         )
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, func, select
 
 from app.accounts.models import Official
@@ -33,10 +34,9 @@ def check_review_request_limits(actor: Official, letter_id: int) -> None:
         if count >= per_official:
             raise RateLimited(
                 _(
-                    "You have asked for %(n)s reviews in the last hour, the most allowed. "
-                    "Try again in %(minutes)s minutes.",
-                    n=count,
-                    minutes=_minutes(oldest, now),
+                    "You have asked for %(reviews)s in the last hour, the most allowed. Try again in %(minutes)s.",
+                    reviews=ngettext("%(num)d review", "%(num)d reviews", count),
+                    minutes=_in_minutes(oldest, now),
                 ),
                 retry_after=_seconds(oldest, now),
             )
@@ -46,10 +46,10 @@ def check_review_request_limits(actor: Official, letter_id: int) -> None:
         if count >= per_letter:
             raise RateLimited(
                 _(
-                    "The mayor's office has been asked to review this letter %(n)s times in the last hour, "
-                    "the most allowed. Try again in %(minutes)s minutes.",
-                    n=count,
-                    minutes=_minutes(oldest, now),
+                    "The mayor's office has been asked to review this letter %(times)s in the last hour, "
+                    "the most allowed. Try again in %(minutes)s.",
+                    times=ngettext("%(num)d time", "%(num)d times", count),
+                    minutes=_in_minutes(oldest, now),
                 ),
                 retry_after=_seconds(oldest, now),
             )
@@ -73,5 +73,7 @@ def _seconds(oldest: datetime | None, now: datetime) -> int:
     return max(1, math.ceil((oldest + WINDOW - now).total_seconds()))
 
 
-def _minutes(oldest: datetime | None, now: datetime) -> int:
-    return max(1, math.ceil(_seconds(oldest, now) / 60))
+def _in_minutes(oldest: datetime | None, now: datetime) -> str:
+    """The wait in whole minutes, at least one ("1 minute", "5 minutes")."""
+    minutes = max(1, math.ceil(_seconds(oldest, now) / 60))
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from app.accounts.authorization import Action, require
@@ -90,7 +91,12 @@ def _clean_note(note: object) -> str:
         return ""
     if not isinstance(note, str) or len(note) > MAX_NOTE_LENGTH:
         raise InvalidInput(
-            _("The note may have at most %(n)s characters.", n=MAX_NOTE_LENGTH), details={"field": "note"}
+            ngettext(
+                "The note may have at most %(num)d character.",
+                "The note may have at most %(num)d characters.",
+                MAX_NOTE_LENGTH,
+            ),
+            details={"field": "note"},
         )
     return note.strip()
 
@@ -119,7 +125,13 @@ def create_suggestion(
     except SyncError as error:
         raise SyncRefused(error) from error
     if utf16_len(wanted) > MAX_TEXT_UNITS:
-        raise TooLarge(_("A letter may have at most %(n)s characters.", n=MAX_TEXT_UNITS))
+        raise TooLarge(
+            ngettext(
+                "A letter may have at most %(num)d character.",
+                "A letter may have at most %(num)d characters.",
+                MAX_TEXT_UNITS,
+            )
+        )
     refuse_nul(wanted)
     if is_noop(ops) or wanted == base_text:
         raise InvalidInput(_("This suggestion changes nothing."), details={"field": "patch"})
@@ -171,11 +183,12 @@ def check_range(text: str, start: object, end: object, *, allow_empty: bool) -> 
     assert isinstance(start, int) and isinstance(end, int)
     if not 0 <= start <= end <= len(text) or (start == end and not allow_empty):
         raise InvalidInput(
-            _(
-                "The range %(start)s–%(end)s is outside the text, which has %(n)s characters.",
+            ngettext(
+                "The range %(start)s–%(end)s is outside the text, which has %(num)d character.",
+                "The range %(start)s–%(end)s is outside the text, which has %(num)d characters.",
+                len(text),
                 start=start,
                 end=end,
-                n=len(text),
             ),
             details={"field": "start"},
         )

@@ -2,9 +2,12 @@
 
 :func:`word_diff` gives diff-match-patch tuples ``(op, text)`` (-1 deleted, 0 kept, 1 inserted)
 over ordinary Python strings (code points): the diff runs on words, spaces and punctuation marks
-as units, then diff-match-patch's semantic clean-up merges small kept islands into the changes
-around them. Whatever the clean-up does, the kept and deleted runs spell the old text and the kept
-and inserted runs spell the new one.
+as units, then a semantic clean-up folds the separators between two changes (a space, a comma and a
+space) into them, so that "red car" -> "blue bike" reads as one change. The clean-up never folds a
+kept word: unchanged text is never shown as deleted and inserted again (diff-match-patch's own
+``diff_cleanupSemantic`` does that to any kept run shorter than the changes around it). Whatever the
+clean-up does, the kept and deleted runs spell the old text and the kept and inserted runs spell the
+new one.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ DELETE, EQUAL, INSERT = -1, 0, 1
 # Words (letters, digits, underscore: any script), runs of spaces, or one other character
 # (punctuation, symbols, emoji).
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_WORD = re.compile(r"\w", re.UNICODE)
 
 # Work budget of one diff (steps of Myers' bisection over tokens): past it, the rest of the diff
 # is a plain delete/insert, deterministically.
@@ -45,12 +49,37 @@ def _encode(text: str, table: dict[str, str], tokens: list[str]) -> str:
     return "".join(out)
 
 
-class _WordDmp(DeterministicDiffMatchPatch):
-    """diff-match-patch on token strings: the semantic clean-up's boundary shifting looks at
-    letters and spaces, which token codes are not, so it is left out (tokens are whole words)."""
+def _token(char: str) -> int:
+    """The index in the token table of a token's code (the inverse of :func:`_token_char`)."""
+    return ord(char) - 1 if ord(char) < 0xD800 else ord(char) - 0x801
 
-    def diff_cleanupSemanticLossless(self, diffs: Diffs) -> None:
-        return None
+
+# Kept runs of at most this many separator tokens (no letter or digit) between two changes are
+# folded into them.
+FOLDED_SEPARATORS = 2
+
+
+def _fold_separators(dmp: DeterministicDiffMatchPatch, encoded: Diffs, tokens: list[str]) -> Diffs:
+    """The semantic clean-up over token codes: a short kept run of separators only (spaces,
+    punctuation) between two changes joins them; kept words always stay kept."""
+    out: Diffs = []
+    folded = False
+    for index, (op, chars) in enumerate(encoded):
+        if (
+            op == EQUAL
+            and 0 < index < len(encoded) - 1
+            and len(chars) <= FOLDED_SEPARATORS
+            and encoded[index - 1][0] != EQUAL
+            and encoded[index + 1][0] != EQUAL
+            and not any(_WORD.search(tokens[_token(c)]) for c in chars)
+        ):
+            out.extend(((DELETE, chars), (INSERT, chars)))  # the changes on both sides now meet
+            folded = True
+        else:
+            out.append((op, chars))
+    if folded:
+        dmp.diff_cleanupMerge(out)  # deletions together, then insertions
+    return out
 
 
 def _token_diff(old: str, new: str) -> Diffs:
@@ -63,13 +92,11 @@ def _token_diff(old: str, new: str) -> Diffs:
     tokens: list[str] = []
     encoded_old = _encode(old, table, tokens)
     encoded_new = _encode(new, table, tokens)
-    dmp = _WordDmp(DIFF_BUDGET)
-    encoded = dmp.diff_main(encoded_old, encoded_new, False)
-    if len(encoded) > 2:
-        dmp.diff_cleanupSemantic(encoded)
+    dmp = DeterministicDiffMatchPatch(DIFF_BUDGET)
+    encoded = _fold_separators(dmp, dmp.diff_main(encoded_old, encoded_new, False), tokens)
     diffs: Diffs = []
     for op, chars in encoded:
-        text = "".join(tokens[ord(c) - 1 if ord(c) < 0xD800 else ord(c) - 0x801] for c in chars)
+        text = "".join(tokens[_token(c)] for c in chars)
         if text:
             _push(diffs, op, text)
     return diffs
@@ -109,7 +136,7 @@ _FIRST_TOKEN = re.compile(r"\w+|\s+")
 _CHUNK = re.compile(r"[^\n.!?]*(?:[.!?]+|\n)\s*|[^\n.!?]+")
 # Above this many characters (both sides), diff sentences first and words within changed sentences.
 CHUNKED_ABOVE = 4000
-_DMP = _WordDmp(DIFF_BUDGET)
+_DMP = DeterministicDiffMatchPatch(DIFF_BUDGET)
 
 
 def _chunked_diff(old: str, new: str) -> Diffs:
@@ -127,7 +154,7 @@ def _chunked_diff(old: str, new: str) -> Diffs:
             out.append(char)
         return "".join(out)
 
-    encoded = _WordDmp(DIFF_BUDGET).diff_main(encode(old), encode(new), False)
+    encoded = DeterministicDiffMatchPatch(DIFF_BUDGET).diff_main(encode(old), encode(new), False)
     diffs: Diffs = []
     deleted: list[str] = []
     inserted: list[str] = []
@@ -139,7 +166,7 @@ def _chunked_diff(old: str, new: str) -> Diffs:
         inserted.clear()
 
     for op, chars in encoded:
-        text = "".join(chunks[ord(c) - 1 if ord(c) < 0xD800 else ord(c) - 0x801] for c in chars)
+        text = "".join(chunks[_token(c)] for c in chars)
         if op == EQUAL:
             flush()
             _push(diffs, EQUAL, text)

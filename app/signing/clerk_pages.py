@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from app.accounts.authorization import Action, require
@@ -41,7 +42,9 @@ def tools(letter_id: int):
         except InvalidInput as error:
             form.csv_file.errors.append(error.message)
         else:
-            flash(_("%(n)s paper signatures imported.", n=batch.count), "info")
+            flash(
+                ngettext("%(num)d paper signature imported.", "%(num)d paper signatures imported.", batch.count), "info"
+            )
             return redirect(url_for("clerk.tools", letter_id=letter.id))
     search = request.args.get("q", "")[:200]
     return render_template(

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 
 from app.accounts.authorization import Action, require
@@ -62,7 +63,9 @@ def _parse_paper_rows(csv_text: str) -> list[tuple[str, str | None, date | None]
             raise InvalidInput(_("Line %(n)s: the date must look like 2026-11-27.", n=number)) from error
         rows.append((name, ward, signed_on))
         if len(rows) > MAX_PAPER_ROWS:
-            raise InvalidInput(_("At most %(n)s rows per import.", n=MAX_PAPER_ROWS))
+            raise InvalidInput(
+                ngettext("At most %(num)d row per import.", "At most %(num)d rows per import.", MAX_PAPER_ROWS)
+            )
     if not rows:
         raise InvalidInput(_("The CSV has no signatures."))
     return rows

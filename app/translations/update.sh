@@ -12,7 +12,7 @@ PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
 PYTHON="${PYTHON:-.venv/bin/python}"
 TRANSLATIONS=app/translations
 
-"$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext \
+"$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
     --project=Undersigned \
     -o "$TRANSLATIONS/messages.pot" .
 "$PYBABEL" update -i "$TRANSLATIONS/messages.pot" -d "$TRANSLATIONS" \

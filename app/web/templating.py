@@ -1,4 +1,5 @@
-"""What every template may use: the signed-in official, the policy, the language."""
+"""What every template may use: the signed-in official, the policy, the language, dates
+(`when`, `when_range`, `day`) and lists of names (`names_list`)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ from flask_babel import get_locale
 from app.accounts.authorization import Action, can
 from app.accounts.current import current_official
 from app.accounts.labels import role_label
+from app.web.dates import day, names_list, when, when_range
 from app.web.forms import ConfirmForm
 
 
 def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(when)
+    app.add_template_filter(day)
+    app.add_template_filter(when_range)
+    app.add_template_filter(names_list)
+
     @app.context_processor
     def template_globals() -> dict:
         return {

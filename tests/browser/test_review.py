@@ -247,19 +247,27 @@ def test_history_timeslider_approval_and_restore(live_server, signed_in_page, ax
         assert page.errors == [], f"uncaught script errors on {page.url}: {page.errors}"
 
 
-@pytest.mark.parametrize("path", ["", "/history", "/diff", "/diff?view=side", "/authorship", "/propose"])
-def test_review_pages_fit_a_phone_and_have_no_axe_violations_in_spanish(signed_in_page, axe_check, path):
-    page = signed_in_page(
-        REVIEWER,
-        bypass_csp=True,
-        viewport={"width": 360, "height": 740},
-        locale="es-ES",
-        extra_http_headers={"Accept-Language": "es"},
-    )
-    response = page.goto(REVIEW + path)
+REVIEW_PAGES = [
+    *((REVIEWER, REVIEW + path) for path in ("", "/history", "/diff", "/diff?view=side", "/authorship", "/propose")),
+    (REVIEWER, REVIEW + "/translations/es"),
+    (ALDER, REVIEW),  # a drafter's overview has the forms to decide suggestions and name checkpoints
+    (ALDER, REVIEW + "/history"),
+    (CLERK, f"/drafts/{DEMO_LETTER_ID}/lock"),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize(("email", "path"), REVIEW_PAGES, ids=[f"{e.split('@')[0]}:{p}" for e, p in REVIEW_PAGES])
+def test_review_pages_fit_a_phone_and_have_no_axe_violations(signed_in_page, axe_check, email, path, lang):
+    language = {"locale": "es-ES", "extra_http_headers": {"Accept-Language": "es"}} if lang == "es" else {}
+    page = signed_in_page(email, bypass_csp=True, viewport={"width": 360, "height": 740}, **language)
+    response = page.goto(path)
     assert response.status == 200
+    assert page.evaluate("() => document.documentElement.lang") == lang
     width = page.evaluate("() => document.documentElement.scrollWidth")
-    assert width <= 360, f"{path or '/'} is {width} px wide on a 360 px screen"
+    assert width <= 360, f"{path} is {width} px wide on a 360 px screen"
+    ids = page.evaluate("() => Array.from(document.querySelectorAll('[id]'), (el) => el.id)")
+    assert len(ids) == len(set(ids)), f"ids used twice on {path}: {sorted({i for i in ids if ids.count(i) > 1})}"
     axe_check(page)
 
 

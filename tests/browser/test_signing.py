@@ -326,6 +326,9 @@ def test_a_public_signer_is_listed_and_the_live_count_follows_new_signatures(con
         arg=before + 2,
         timeout=10_000,
     )
+    # The words after the number agree with it ("1 resident has signed", "2 residents have signed").
+    label = page.locator("#live-count-label").inner_text().strip()
+    assert label == ("resident has signed" if before + 2 == 1 else "residents have signed")
     assert page.errors == []
 
 

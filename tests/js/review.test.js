@@ -41,3 +41,30 @@ test('debounce calls once with the last arguments', async () => {
   await new Promise((resolve) => setTimeout(resolve, 40));
   assert.deepEqual(calls, [3]);
 });
+
+import { Announcer, refreshUrl } from '../../static/js/review/live.js';
+
+test('refreshUrl keeps the page address and adds only the pins it does not give', () => {
+  assert.equal(
+    refreshUrl('http://x.test/drafts/1/review?page=2#approve-form', ['approve=7', 'page=9', 'bad', '=1']),
+    'http://x.test/drafts/1/review?page=2&approve=7',
+  );
+  assert.equal(refreshUrl('http://x.test/h?revision=3', ['revision=5']), 'http://x.test/h?revision=3');
+});
+
+test('Announcer says at most one thing per interval, counting from what it last said', () => {
+  const announcer = new Announcer(1000, 's0');
+  assert.equal(announcer.due(0), '');
+  announcer.offer('2 new revisions by Ada.', 's1');
+  assert.equal(announcer.due(10), '2 new revisions by Ada.');
+  assert.equal(announcer.since, 's1');
+  announcer.offer('1 new revision by Bo.', 's2'); // since s1
+  announcer.offer('3 new revisions by Bo.', 's3'); // since s1 too: replaces the one before
+  assert.equal(announcer.due(500), ''); // too soon
+  assert.equal(announcer.since, 's1');
+  assert.equal(announcer.due(1010), '3 new revisions by Bo.');
+  assert.equal(announcer.since, 's3');
+  assert.equal(announcer.due(5000), ''); // nothing new
+  announcer.offer('', 's4'); // nothing to say keeps the count where it was
+  assert.equal(announcer.since, 's3');
+});

@@ -3,7 +3,7 @@ suggesting and commenting, and the forms that act on them. Every page works with
 ES modules in static/js/review/ enhance them (timeslider preview, picking text by selecting it,
 reading authorship with the keyboard). Importing this package attaches every page to `bp`."""
 
-from app.review.pages import approving, proposing, reading, translations  # noqa: F401  (attach the routes)
+from app.review.pages import approving, live, proposing, reading, translations  # noqa: F401  (attach the routes)
 from app.review.pages.blueprint import bp
 
 __all__ = ["bp"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -52,7 +53,11 @@ def request_review(letter_id: int) -> Response:
             flash(error.message, "error")
         else:
             flash(
-                _("Review requested: %(n)s reviewers were emailed.", n=made.recipients)
+                ngettext(
+                    "Review requested: %(num)d reviewer was emailed.",
+                    "Review requested: %(num)d reviewers were emailed.",
+                    made.recipients,
+                )
                 if made.recipients
                 else _("Review requested, but there is no reviewer to email yet."),
                 "info",

@@ -1,12 +1,11 @@
 """What the review pages share: the letter for the page, revision arguments, safe return
-paths, form errors, dates and labels."""
+paths, form errors and labels."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import flash, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.accounts.current import current_official
@@ -37,10 +36,6 @@ def flash_errors(form) -> None:
     for field in form:
         for error in field.errors:
             flash(f"{field.label.text}: {error}", "error")
-
-
-def when(value) -> str:
-    return format_datetime(value, "medium") if value else ""
 
 
 def kind_label(kind: str) -> str:

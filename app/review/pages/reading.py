@@ -23,9 +23,10 @@ from app.review.forms import (
 )
 from app.review.models import SuggestionStatus
 from app.review.pages.blueprint import bp
-from app.review.pages.helpers import form_number, kind_label, letter_for_page, revision_arg, when
+from app.review.pages.helpers import form_number, kind_label, letter_for_page, revision_arg
 from app.review.schemas import RevisionSchema
 from app.review.textdiff import side_by_side, stats
+from app.web.dates import when
 from app.web.forms import ConfirmForm
 
 SESSIONS_PER_PAGE = 25
@@ -95,7 +96,7 @@ def history_page(letter_id: int):
     letter = letter_for_page(letter_id)
     number = revision_arg(letter)
     infos = history.revision_infos(letter)
-    sessions = list(reversed(history.group_sessions(infos)))
+    sessions = sorted(history.group_sessions(infos), key=lambda s: s.last.number, reverse=True)
     pages = max(1, (len(sessions) + SESSIONS_PER_PAGE - 1) // SESSIONS_PER_PAGE)
     page_raw = request.args.get("page", "1")
     page = min(pages, max(1, int(page_raw))) if page_raw.isdecimal() and len(page_raw) < 6 else 1
@@ -209,7 +210,7 @@ def diff_page(letter_id: int):
 def authorship_page(letter_id: int):
     letter = letter_for_page(letter_id)
     number = revision_arg(letter)
-    runs = authorship.blame_runs(letter, number)
+    runs = authorship.word_runs(letter, number)
     infos = {i.number: i for i in history.revision_infos_for(letter, {run.revision for run in runs})}
     authors: dict[Any, dict[str, Any]] = {}
     pieces = []

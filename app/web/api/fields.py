@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from marshmallow import Schema, ValidationError, fields
 
 from app.shared.errors import InvalidInput
@@ -146,7 +147,12 @@ class Text(InputField):
 
     def _length_message(self) -> str:
         if not self.min_length:
-            return _("%(field)s may have at most %(n)s characters.", field=self.label, n=self.max_length)
+            return ngettext(
+                "%(field)s may have at most %(num)d character.",
+                "%(field)s may have at most %(num)d characters.",
+                self.max_length,
+                field=self.label,
+            )
         return _(
             "%(field)s must be %(min)s to %(max)s characters long.",
             field=self.label,

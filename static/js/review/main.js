@@ -8,9 +8,11 @@
  *   counts them) in their `[data-selection=start|end]` fields.
  * - `[data-blame]` (authorship): pointing at a passage, or moving through passages with the arrow
  *   keys once the text has focus, says who wrote it and when.
+ * - `#live-review` (every review page): the page updates itself as drafters type (./live.js).
  *
  * @module review/main
  */
+import { setUpLive } from './live.js';
 import { codePointOffset, debounce, fillTemplate } from './util.js';
 
 /**
@@ -190,7 +192,13 @@ function setUpBlame(box) {
   });
 }
 
+/**
+ * Enhance a page, or a region of it swapped in by the live updates.
+ * @param {Document|HTMLElement} doc
+ */
 export function enhance(doc = document) {
+  const live = doc.querySelector('#live-review');
+  if (live) setUpLive(live, { onRegion: (region) => enhance(region) });
   for (const form of doc.querySelectorAll('[data-timeslider]')) setUpTimeslider(form);
   for (const source of doc.querySelectorAll('[data-select-source]')) setUpSelection(source);
   for (const box of doc.querySelectorAll('[data-blame]')) setUpBlame(box);
