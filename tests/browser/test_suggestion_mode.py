@@ -6,7 +6,10 @@ suggester."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+import requests
 
 from tests.browser.conftest import (
     ALDER,
@@ -14,6 +17,7 @@ from tests.browser.conftest import (
     DEMO_LETTER_ID,
     REVIEWER,
     WAIT_MS,
+    LiveServer,
     settle,
     textarea_value,
     wait_until_idle,
@@ -32,6 +36,20 @@ SHOWN_JS = """() => [...document.querySelectorAll('.cm-suggestion[data-suggestio
     inserted: el.querySelector('ins') ? el.querySelector('ins').textContent.trim() : '',
     by: el.querySelector('.cm-suggestion-by').textContent.trim(),
 }))"""
+
+
+@pytest.fixture
+def no_open_suggestions(live_server: LiveServer) -> Iterator[None]:
+    """Whatever the test leaves open on the demo letter is rejected afterwards (as an alder), so that
+    the next test starts with none."""
+    yield
+    for suggestion in live_server.api(f"/letters/{DEMO_LETTER_ID}/suggestions", ALDER):
+        if suggestion["status"] == "open":
+            requests.post(
+                f"{live_server.url}/api/v1/suggestions/{suggestion['id']}/reject",
+                headers={"Authorization": f"Bearer {live_server.token(ALDER)}"},
+                timeout=10,
+            )
 
 
 def caret_after(page, phrase: str) -> None:
@@ -53,9 +71,7 @@ def shown(page) -> list[dict]:
 
 
 def wait_for_shown(page, count: int) -> list[dict]:
-    page.wait_for_function(
-        f"(count) => ({SHOWN_JS})().length === count", arg=count, timeout=WAIT_MS
-    )
+    page.wait_for_function(f"(count) => ({SHOWN_JS})().length === count", arg=count, timeout=WAIT_MS)
     return shown(page)
 
 
@@ -64,7 +80,11 @@ def user_name(page) -> str:
 
 
 def test_two_alders_and_a_reviewer_suggest_at_once_and_decide_by_keyboard(
-    live_server, signed_in_page, axe_check, demo_text  # noqa: F811 (the imported fixture)
+    live_server,
+    signed_in_page,
+    axe_check,
+    demo_text,  # noqa: F811 (the imported fixture)
+    no_open_suggestions,
 ):
     # bypass_csp: axe-core is injected as an inline script, which the app's CSP blocks (see axe_check).
     reviewer = signed_in_page(REVIEWER, bypass_csp=True)

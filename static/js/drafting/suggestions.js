@@ -43,8 +43,7 @@ class SuggestionWidget extends WidgetType {
     const box = doc.createElement('span');
     box.className = `cm-suggestion ${s.author ? userClass(s.author) : ''}`;
     box.dataset.suggestionId = String(s.id);
-    // One keyboard stop (F8 reaches it): its name says what it changes and what the keys do.
-    box.tabIndex = -1;
+    // A keyboard stop (F8 reaches it): its name says what it changes and what the keys do.
     box.setAttribute('role', 'group');
     const removed = view.state.doc.sliceString(s.from, s.to);
     const what = s.replacement && removed ? labels.replaces : s.replacement ? labels.inserts : labels.removes;
@@ -53,6 +52,15 @@ class SuggestionWidget extends WidgetType {
       .replace('{old}', clip(removed))
       .replace('{new}', clip(s.replacement || ''));
     box.setAttribute('aria-label', `${summary} ${(this.options.canDecide ? labels.keys : labels.keysRead) || ''}`.trim());
+    // Focusable only while the keyboard is on it (F8). A click on it (not on its buttons) puts the
+    // caret there, as a click on the text would (the browser would leave the editor unfocused).
+    box.addEventListener('blur', () => box.removeAttribute('tabindex'));
+    box.addEventListener('mousedown', (event) => {
+      if (event.button !== 0 || (event.target instanceof Element && event.target.closest('button'))) return;
+      event.preventDefault();
+      view.focus();
+      view.dispatch({ selection: { anchor: Math.min(view.posAtDOM(box), view.state.doc.length) }, userEvent: 'select.pointer' });
+    });
     box.addEventListener('keydown', (event) => {
       if (event.target !== box) return; // a button's own Enter is its click
       const action = { Enter: 'accept', Delete: 'reject', Backspace: 'reject' }[event.key];
@@ -130,7 +138,9 @@ export function focusSuggestion(view, direction, from, skip = null) {
   view.dispatch({ effects: EditorView.scrollIntoView(target.at, { y: 'center' }) });
   const focus = () => {
     const box = view.contentDOM.querySelector(`.cm-suggestion[data-suggestion-id="${target.id}"]`);
-    if (box) box.focus();
+    if (!box) return;
+    box.tabIndex = -1;
+    box.focus();
   };
   view.requestMeasure({ read: () => null, write: focus });
   return true;
