@@ -19,6 +19,7 @@ from tests.browser.conftest import (
     WAIT_MS,
     LiveServer,
     settle,
+    spanish_context_options,
     textarea_value,
     wait_until_idle,
 )
@@ -167,3 +168,28 @@ def test_two_alders_and_a_reviewer_suggest_at_once_and_decide_by_keyboard(
     lawyer = [run for run in runs if "lawyer" in run["text"]]
     assert lawyer and all(run["author"]["name"] == office_name for run in lawyer)
     assert alder.errors == [] and alder2.errors == [] and reviewer.errors == []
+
+
+def test_suggestion_mode_speaks_spanish_and_passes_axe(live_server, signed_in_page, axe_check, no_open_suggestions):
+    reviewer = signed_in_page(REVIEWER, bypass_csp=True, **spanish_context_options())
+    reviewer.goto(DRAFT)
+    reviewer.wait_for_function(
+        "() => window.undersignedDraft && window.undersignedDraft.ready"
+        " && document.getElementById('draft-text').getAttribute('aria-readonly') === 'false'"
+    )
+    assert reviewer.locator("#connection-status").inner_text().startswith("Sugiriendo:")
+    caret_after(reviewer, "see a doctor")
+    reviewer.keyboard.type(" o a un abogado", delay=KEY_DELAY_MS)
+    reviewer.keyboard.press("Control+Home")
+    saved = reviewer.locator(".cm-suggestion[data-suggestion-id]", has_text="abogado")
+    saved.wait_for()
+    assert saved.locator(".cm-suggestion-by").inner_text().strip().startswith("— sugerido por")
+    reviewer.keyboard.press("F8")
+    reviewer.wait_for_function("() => document.activeElement.classList.contains('cm-suggestion')")
+    label = reviewer.evaluate("() => document.activeElement.getAttribute('aria-label')")
+    assert label.startswith("Sugerencia de") and "Escape vuelve al texto." in label
+    assert "Intro" not in label, "a reviewer is not told keys that decide"
+    reviewer.locator("details.editor-help summary").click()
+    axe_check(reviewer)
+    assert live_server.letter()["text"].count("abogado") == 0
+    assert reviewer.errors == []
