@@ -108,9 +108,11 @@ function harness(payloads) {
 test('a draft is created once, then updated; changes made while a save is on its way follow it, in order', async () => {
   const payloads = new Map([[1, { base_revision: 3, patch: 'p1' }]]);
   const { saver, sent, events, runTimers, answer } = harness(payloads);
+  assert.equal(saver.busy, false);
   saver.changed(1);
   saver.changed(1);
   assert.equal(sent.length, 0, 'nothing before the pause');
+  assert.equal(saver.busy, true, 'not saved yet: leaving the page would lose it');
   runTimers();
   assert.deepEqual(sent.map((r) => [r.kind, r.id, r.payload.patch]), [['create', null, 'p1']]);
   payloads.set(1, { base_revision: 3, patch: 'p2' });

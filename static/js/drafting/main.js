@@ -453,8 +453,9 @@ export function initDrafting(root, options = {}) {
       if (!socket.connected) socket.connect();
     });
     view.addEventListener('beforeunload', (event) => {
-      // Whenever something typed is not stored yet, whatever the connection.
-      if (canEdit && !session.locked && session.saveState !== 'saved') {
+      // Whenever something typed is not stored yet (an edit, or a suggestion), whatever the connection.
+      const unsavedEdit = canEdit && !session.locked && session.saveState !== 'saved';
+      if (unsavedEdit || (suggestions && suggestions.unsaved())) {
         event.preventDefault();
         event.returnValue = '';
       }

@@ -77,7 +77,8 @@ export function suggestionLabels(bar) {
  * @param {(text: string) => void} deps.say where to tell the outcome of a decision
  * @param {{connected: boolean, on: Function}} [deps.socket] the drafting socket (its `suggestions` event)
  * @returns {{refresh: () => void, decide: Function, open: () => boolean,
- *   onDrafts: (before: object, after: object, typed: boolean) => void, endTyping: () => void}}
+ *   onDrafts: (before: object, after: object, typed: boolean) => void, endTyping: () => void,
+ *   unsaved: () => boolean}}
  */
 export function wireSuggestions({ doc, win, letterId, csrf, session, editor, state, say, socket }) {
   const bar = doc.getElementById('suggest-bar');
@@ -247,5 +248,7 @@ export function wireSuggestions({ doc, win, letterId, csrf, session, editor, sta
       });
     }
   }
-  return { refresh: follower.refresh, decide, open, onDrafts, endTyping };
+  /** Whether a suggestion typed here is not saved yet (leaving the page would lose it). */
+  const unsaved = () => saver.busy;
+  return { refresh: follower.refresh, decide, open, onDrafts, endTyping, unsaved };
 }
