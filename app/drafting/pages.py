@@ -30,6 +30,7 @@ def room(letter_id: int):
         letter=letter,
         rendered=render_markdown(letter.text),
         can_edit=can(official, Action.EDIT_DRAFT) and not letter.is_locked,
+        can_suggest=can(official, Action.SUGGEST) and not letter.is_locked,
         review=review_summary(letter),
         # The editor (CodeMirror) adds its own style element; this page's policy allows that one.
         style_nonce=style_nonce(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from diff_match_patch import diff_match_patch
 from flask_babel import gettext as _
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.accounts.authorization import Action, can, require
 from app.accounts.models import Official
@@ -16,6 +16,7 @@ from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
 from app.letters.revision_texts import patches_after, text_at
 from app.letters.revisions import SyncRefused, store_edit
+from app.review.events import Change, announce
 from app.review.models import Suggestion, SuggestionStatus
 from app.review.suggestion_footprints import SuggestionConflict, conflict_message, first_conflict
 from app.review.suggestions import get_suggestion
@@ -72,7 +73,13 @@ def accept_suggestion(
             raise SuggestionConflict(conflict_message(conflict))
         result = db.session.execute(
             update(Suggestion)
-            .where(Suggestion.id == sid, Suggestion.status == SuggestionStatus.OPEN.value)
+            .where(
+                Suggestion.id == sid,
+                Suggestion.status == SuggestionStatus.OPEN.value,
+                # Not changed by its suggester meanwhile (suggestion mode updates it as they type).
+                Suggestion.base_revision == base,
+                Suggestion.patch == patch,
+            )
             .values(
                 status=SuggestionStatus.ACCEPTED.value,
                 revision=letter.revision + 1,
@@ -84,7 +91,7 @@ def accept_suggestion(
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            raise Conflict(_("This suggestion was decided by someone else a moment ago."))
+            raise _changed_meanwhile(sid)
         audit.record(actor, "suggestion.accepted", f"letter:{letter.id}", suggestion=sid, revision=letter.revision + 1)
 
     try:
@@ -100,7 +107,16 @@ def accept_suggestion(
     assert suggestion is not None
     if suggestion.status != SuggestionStatus.ACCEPTED.value:  # cannot happen: the revision was stored with it
         raise Conflict(_("This suggestion was decided by someone else a moment ago."))
+    announce(suggestion, Change.ACCEPTED)
     return suggestion
+
+
+def _changed_meanwhile(suggestion_id: int) -> Conflict:
+    """Why an accept found the suggestion no longer as it was read: decided, or changed by its suggester."""
+    status = db.session.scalar(select(Suggestion.status).where(Suggestion.id == suggestion_id))
+    if status == SuggestionStatus.OPEN.value:
+        return Conflict(_("Its suggester changed this suggestion a moment ago: look at it again, then accept it."))
+    return Conflict(_("This suggestion was decided by someone else a moment ago."))
 
 
 def _close_open_suggestion(
@@ -121,6 +137,7 @@ def _close_open_suggestion(
     audit.record(actor, action, f"letter:{suggestion.letter_id}", suggestion=suggestion.id)
     db.session.commit()
     db.session.refresh(suggestion)
+    announce(suggestion, Change(status.value))
     return suggestion
 
 
@@ -184,6 +201,7 @@ def refresh_suggestion(actor: Official | None, suggestion_id: object) -> Suggest
     suggestion.problem = None
     audit.record(actor, "suggestion.refreshed", f"letter:{letter.id}", suggestion=suggestion.id, base=letter.revision)
     db.session.commit()
+    announce(suggestion, Change.UPDATED)
     return suggestion
 
 

@@ -1,7 +1,7 @@
 """Where an open suggestion stands in the newest text: its patch (made on its base revision) carried
 over every later revision, as the accept would merge it, then told as one range of the newest text
-and the text that would replace it. The drafting room's editor shows suggestions there
-(app/drafting/suggestion_json.py)."""
+(widened to whole words) and the text that would replace it. The drafting room's editor shows
+suggestions there (app/drafting/suggestion_json.py)."""
 
 from __future__ import annotations
 
@@ -44,9 +44,29 @@ def place_suggestion(letter: Letter, suggestion: Suggestion) -> dict[str, Any] |
     suffix = 0
     while suffix < limit - prefix and newest[-1 - suffix] == result[-1 - suffix]:
         suffix += 1
+    prefix, suffix = _whole_words(newest, result, prefix, suffix)
     start = utf16_len(newest[:prefix])
     return {
         "start": start,
         "end": start + utf16_len(newest[prefix : len(newest) - suffix]),
         "replacement": result[prefix : len(result) - suffix],
     }
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _whole_words(newest: str, result: str, prefix: int, suffix: int) -> tuple[int, int]:
+    """Widen the changed part to whole words ("year" to "quarter", not "yea" to "quarte"): the
+    common prefix and suffix give back the letters of a word the change begins or ends inside."""
+    while prefix > 0 and _word(newest[prefix - 1]) and (
+        _word(newest[prefix : prefix + 1] or " ") or _word(result[prefix : prefix + 1] or " ")
+    ):
+        prefix -= 1
+    while suffix > 0 and _word(newest[len(newest) - suffix]) and (
+        _word(newest[len(newest) - suffix - 1 : len(newest) - suffix] or " ")
+        or _word(result[len(result) - suffix - 1 : len(result) - suffix] or " ")
+    ):
+        suffix -= 1
+    return prefix, suffix

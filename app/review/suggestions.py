@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.accounts.authorization import Action, require
 from app.accounts.models import Official
@@ -23,10 +23,12 @@ from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
 from app.letters.revision_texts import text_at
 from app.letters.revisions import SyncRefused, refuse_nul
+from app.review.events import Change, announce
 from app.review.models import Suggestion, SuggestionStatus
 from app.review.suggestion_footprints import SuggestionConflict, first_conflict
 from app.review.textdiff import Diffs, hunks, word_diff
-from app.shared.errors import InvalidInput, LetterLocked, NotFound, TooLarge
+from app.shared.db_types import utcnow
+from app.shared.errors import Conflict, Forbidden, InvalidInput, LetterLocked, NotFound, TooLarge
 from app.shared.ids import whole_number
 from app.sync import (
     MAX_TEXT_UNITS,
@@ -101,12 +103,8 @@ def _clean_note(note: object) -> str:
     return note.strip()
 
 
-def create_suggestion(
-    actor: Official | None, letter_id: object, base_revision: object, patch: object, note: object = ""
-) -> Suggestion:
-    """A reviewer or drafter proposes `patch` (as in real-time drafting) on `base_revision`."""
-    require(actor, Action.SUGGEST)
-    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
+def _checked_change(letter: Letter, base_revision: object, patch: object) -> tuple[int, str]:
+    """The base revision and patch of a suggested change, checked as `create_suggestion` says."""
     if letter.is_locked:
         raise LetterLocked(_("This letter is locked; its text can no longer change."))
     if base_revision is None:
@@ -117,7 +115,6 @@ def create_suggestion(
             _("base_revision %(n)s is newer than the letter (revision %(newest)s).", n=base, newest=letter.revision),
             details={"field": "base_revision"},
         )
-    note = _clean_note(note)
     try:
         patch = check_patch_text(patch)
         base_text = text_at(letter, base)
@@ -144,6 +141,17 @@ def create_suggestion(
                 base=base,
             )
         )
+    return base, patch
+
+
+def create_suggestion(
+    actor: Official | None, letter_id: object, base_revision: object, patch: object, note: object = ""
+) -> Suggestion:
+    """A reviewer or drafter proposes `patch` (as in real-time drafting) on `base_revision`."""
+    require(actor, Action.SUGGEST)
+    letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
+    base, patch = _checked_change(letter, base_revision, patch)
+    note = _clean_note(note)
     suggestion = Suggestion(
         letter_id=letter.id,
         author_id=actor.id,
@@ -156,6 +164,38 @@ def create_suggestion(
     db.session.flush()
     audit.record(actor, "suggestion.created", f"letter:{letter.id}", suggestion=suggestion.id, base_revision=base)
     db.session.commit()
+    announce(suggestion, Change.CREATED)
+    return suggestion
+
+
+def revise_suggestion(
+    actor: Official | None, suggestion_id: object, base_revision: object, patch: object, note: object = None
+) -> Suggestion:
+    """Its suggester replaces an open suggestion's change (typing on in the drafting room's
+    suggestion mode): the same rules as `create_suggestion`; the note is kept unless given.
+    Only while it is open (409 once decided), and only by the official who made it (403)."""
+    require(actor, Action.SUGGEST)
+    suggestion = get_suggestion(actor, suggestion_id)
+    if suggestion.author_id != actor.id:
+        raise Forbidden(_("Only the official who made a suggestion may change it."))
+    if not suggestion.is_open:
+        raise Conflict(_("This suggestion was already decided; make a new one."))
+    letter = load_letter(suggestion.letter_id, viewer=actor, need=Need.DRAFT)
+    base, patch = _checked_change(letter, base_revision, patch)
+    clean_note = suggestion.note if note is None else _clean_note(note)
+    result = db.session.execute(
+        update(Suggestion)
+        .where(Suggestion.id == suggestion.id, Suggestion.status == SuggestionStatus.OPEN.value)
+        .values(base_revision=base, patch=patch, note=clean_note, problem=None, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(_("This suggestion was already decided; make a new one."))
+    audit.record(actor, "suggestion.revised", f"letter:{letter.id}", suggestion=suggestion.id, base_revision=base)
+    db.session.commit()
+    db.session.refresh(suggestion)
+    announce(suggestion, Change.UPDATED)
     return suggestion
 
 

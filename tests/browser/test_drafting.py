@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     wait_for_connected,
     wait_until_idle,
 )
+from tests.browser.test_suggestion_mode import no_open_suggestions  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -112,7 +113,8 @@ def test_two_alders_typing_at_once_end_with_the_same_text_as_the_server(live_ser
     no_script_errors(alder, other)
 
 
-def test_a_reviewer_sees_the_draft_read_only_and_an_alders_typing_live(live_server, signed_in_page, demo_text):
+@pytest.mark.usefixtures("no_open_suggestions")
+def test_a_reviewer_cannot_change_the_text_and_sees_an_alders_typing_live(live_server, signed_in_page, demo_text):
     reviewer = open_draft(signed_in_page, REVIEWER)
     reviewer.wait_for_function(
         """() => {
@@ -122,14 +124,17 @@ def test_a_reviewer_sees_the_draft_read_only_and_an_alders_typing_live(live_serv
         }""",
         timeout=WAIT_MS,
     )
-    textarea = reviewer.locator("#draft-text")
-    assert textarea.get_attribute("aria-readonly") == "true"
     assert textarea_value(reviewer) == demo_text
 
-    # Typing into the read-only textarea changes nothing.
-    textarea.click()
+    # A reviewer's typing changes no text: it becomes a suggestion (suggestion mode, always on for them).
+    put_caret(reviewer, "start")
+    reviewer.keyboard.press("End")  # the end of the title: out of the way of the alder's click below
     reviewer.keyboard.type("reviewer was here", delay=KEY_DELAY_MS)
+    reviewer.locator(".cm-suggestion-draft ins", has_text="reviewer was here").wait_for()
     assert textarea_value(reviewer) == demo_text
+    reviewer.keyboard.press("Control+Home")  # the run of typing ends: its suggestion is saved and shown
+    saved = reviewer.locator(".cm-suggestion[data-suggestion-id]", has_text="reviewer was here")
+    saved.wait_for()
 
     alder = open_editor(signed_in_page, ALDER)
     put_caret(alder, "end")
@@ -139,7 +144,6 @@ def test_a_reviewer_sees_the_draft_read_only_and_an_alders_typing_live(live_serv
     reviewer.wait_for_function("(typed) => window.undersignedEditor.text().includes(typed)", arg=typed, timeout=WAIT_MS)
     letter = settle(live_server, alder, reviewer)
     assert textarea_value(reviewer) == textarea_value(alder) == letter["text"] == demo_text + typed
-    assert textarea.get_attribute("aria-readonly") == "true"
     assert "reviewer was here" not in letter["text"]
     no_script_errors(alder, reviewer)
 

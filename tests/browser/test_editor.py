@@ -213,6 +213,8 @@ def test_the_toolbar_and_shortcuts_format_the_selection(live_server, signed_in_p
     # The toolbar by keyboard: one tab stop, arrows between the buttons, Enter to press one.
     alder.locator("#format-toolbar button").first.focus()
     alder.keyboard.press("End")
+    assert alder.evaluate("() => document.activeElement.textContent.trim()") == "Suggesting"
+    alder.keyboard.press("ArrowLeft")
     alder.keyboard.press("ArrowLeft")
     assert alder.evaluate("() => document.activeElement.textContent.trim()") == "Quote"
     alder.keyboard.press("Enter")

@@ -16,7 +16,8 @@ import { LanguageSupport, syntaxHighlighting, defaultHighlightStyle } from '@cod
 import { changesToOps, inputGuard, joinWordByWord, remoteChange, remoteTransaction } from './binding.js';
 import { remoteCursors, setRemoteCursors } from './cursors.js';
 import { authorshipColours, changeAuthor, setAuthorship } from './authorship.js';
-import { inlineSuggestions, setSuggestions } from './suggestions.js';
+import { inlineSuggestions, removeSuggestion, setSuggestions } from './suggestions.js';
+import { suggestionTyping } from './suggest-typing.js';
 import { FORMAT_KEYS } from './markdown-commands.js';
 import { diffOps } from './operations.js';
 
@@ -48,6 +49,8 @@ const markdownSupport = () => [
  * @property {{id: any, name: string, color?: string}} [self] who types here (authorship colours)
  * @property {{labels: Record<string, string>, onDecide: Function, canDecide: () => boolean}} [suggestions]
  *   inline suggestions (drafting/suggestions.js)
+ * @property {object} [typing] suggestion mode: what is typed becomes a suggestion
+ *   (drafting/suggest-typing.js, `suggestionTyping`'s options)
  */
 
 /**
@@ -82,6 +85,7 @@ export function createEditor(options) {
         remoteCursors(),
         authorshipColours({ self: options.self || { id: 'self', name: '' } }),
         options.suggestions ? inlineSuggestions(options.suggestions) : [],
+        options.typing ? suggestionTyping(options.typing) : [],
         editable.of(EditorState.readOnly.of(true)),
         attributes.of(attributesFor(false)),
         options.placeholder ? placeholderExt(options.placeholder) : [],
@@ -166,7 +170,13 @@ export function createEditor(options) {
     },
     /** Show these open suggestions (`[{id, from, to, replacement, author, note}]`, document offsets). */
     showSuggestions(list) {
+      this.flushInput(); // a keystroke not read yet would be lost (see flushInput)
       view.dispatch({ effects: setSuggestions.of(list) });
+    },
+    /** Stop showing one suggestion (decided here; the server's list follows). */
+    hideSuggestion(id) {
+      this.flushInput();
+      view.dispatch({ effects: removeSuggestion.of(id) });
     },
     setCursors(cursors) {
       view.dispatch({ effects: setRemoteCursors.of(cursors) });

@@ -4,10 +4,12 @@
  *
  * Page contract (the server renders it; templates/drafting/room.html):
  * ```html
- * <main id="drafting" data-letter-id="ID" data-can-edit="true|false" data-user-id="ID">
+ * <main id="drafting" data-letter-id="ID" data-can-edit="true|false" data-can-suggest="true|false" data-user-id="ID">
  *   <div role="toolbar" id="format-toolbar" hidden>
  *     <button data-format="bold|italic|heading|list|quote|link">…</button>
+ *     <button id="suggest-mode" aria-pressed="false" data-label-on="…" data-label-off="…">…</button>
  *   </div>
+ *   <div id="suggest-bar" data-label-…="…">…</div>  (suggestions: drafting/suggest-form.js)
  *   <div id="editor-host"><textarea id="draft-text"></textarea></div>  (the textarea is the no-script fallback)
  *   <div id="preview" aria-live="off"></div>
  *   <ul id="presence-list"></ul>
@@ -138,7 +140,10 @@ export function initDrafting(root, options = {}) {
 
   const letterId = parseId(root.dataset.letterId || '');
   const canEdit = root.dataset.canEdit === 'true';
+  const canSuggest = root.dataset.canSuggest === 'true';
   const userId = root.dataset.userId || null;
+  // Suggestion mode: what is typed becomes a suggestion. Always on for those who may only suggest.
+  let suggesting = canSuggest && !canEdit;
 
   const socket =
     options.socket || (options.io || io)('/draft', { transports: ['websocket', 'polling'] });
@@ -165,6 +170,8 @@ export function initDrafting(root, options = {}) {
   // ---------------------------------------------------------------- editor
   const suggestionState = { canDecide: false };
   let suggestions = null;
+  const suggestBar = doc.getElementById('suggest-bar');
+  const self = { id: userId, name: root.dataset.userName || '', color: root.dataset.userColor || undefined };
   if (host) {
     const initial = textarea ? textarea.value : '';
     const attributes = { id: 'draft-text', 'aria-multiline': 'true', role: 'textbox' };
@@ -178,16 +185,25 @@ export function initDrafting(root, options = {}) {
     if (textarea) textarea.remove();
     editor = createEditor({
       suggestions: {
-        labels: suggestionLabels(doc.getElementById('suggest-bar')),
+        labels: suggestionLabels(suggestBar),
         onDecide: (s, action, button) => suggestions && suggestions.decide(s, action, button),
         canDecide: () => suggestionState.canDecide,
       },
+      typing:
+        canSuggest && suggestBar
+          ? {
+              isOn: () => suggesting,
+              self,
+              labels: suggestionLabels(suggestBar),
+              onDrafts: (before, after, typed) => suggestions && suggestions.onDrafts(before, after, typed),
+            }
+          : undefined,
       parent: host,
       text: initial,
       session,
       attributes,
       styleNonce: root.dataset.styleNonce || '',
-      self: { id: userId, name: root.dataset.userName || '', color: root.dataset.userColor || undefined },
+      self,
       onNotice: (kind) => notices.show(kind),
       onLocalChange: () => {
         notices.typed();
@@ -211,7 +227,10 @@ export function initDrafting(root, options = {}) {
         editor,
         state: suggestionState,
         say: (text) => notices.set(text),
+        socket,
       });
+      // Leaving the text ends the run of typing: its suggestion is saved as it stands.
+      editor.view.contentDOM.addEventListener('blur', () => suggestions.endTyping());
       editor.view.contentDOM.addEventListener('keydown', (event) => {
         if ((event.ctrlKey || event.metaKey) && event.altKey && event.key.toLowerCase() === 'm' && suggestions.open()) {
           event.preventDefault();
@@ -257,14 +276,29 @@ export function initDrafting(root, options = {}) {
   };
 
   const updateEditable = () => {
-    const editable = session.ready && !session.readOnly && !session.locked;
+    // In suggestion mode typing changes no text, so a reviewer (read-only to the session) types too.
+    const editable = session.ready && !session.locked && (suggesting ? Boolean(suggestions) : !session.readOnly);
     if (editor) editor.setEditable(editable);
     if (toolbar) {
       toolbar.hidden = !canEdit;
       for (const button of toolbar.querySelectorAll('button')) button.disabled = !editable;
     }
     root.dataset.idle = String(session.idle);
+    root.dataset.suggesting = String(suggesting);
   };
+
+  // ---------------------------------------------------------- suggestion mode
+  const modeToggle = doc.getElementById('suggest-mode');
+  if (modeToggle && editor && suggestions && canEdit) {
+    modeToggle.hidden = false;
+    modeToggle.addEventListener('click', () => {
+      suggesting = !suggesting;
+      modeToggle.setAttribute('aria-pressed', String(suggesting));
+      if (!suggesting) suggestions.endTyping();
+      notices.set(suggesting ? modeToggle.dataset.labelOn : modeToggle.dataset.labelOff);
+      updateEditable();
+    });
+  }
 
   // ---------------------------------------------------------------- toolbar
   if (toolbar && editor) {
@@ -419,8 +453,9 @@ export function initDrafting(root, options = {}) {
       if (!socket.connected) socket.connect();
     });
     view.addEventListener('beforeunload', (event) => {
-      // Whenever something typed is not stored yet, whatever the connection.
-      if (canEdit && !session.locked && session.saveState !== 'saved') {
+      // Whenever something typed is not stored yet (an edit, or a suggestion), whatever the connection.
+      const unsavedEdit = canEdit && !session.locked && session.saveState !== 'saved';
+      if (unsavedEdit || (suggestions && suggestions.unsaved())) {
         event.preventDefault();
         event.returnValue = '';
       }

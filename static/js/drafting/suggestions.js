@@ -5,17 +5,23 @@
  * small form to suggest a replacement for the selected text (reviewers
  * always, drafters when they prefer to propose rather than edit).
  *
+ * Each suggestion is one keyboard stop: F8 (Shift+F8) in the editor moves
+ * to the next (previous) one; there, Enter accepts it, Delete rejects it
+ * (drafters), and Escape goes back to the text.
+ *
  * Server side: app/drafting/suggestion_json.py (the review package's rules).
  *
  * @module drafting/suggestions
  */
-import { StateEffect, StateField } from '@codemirror/state';
-import { Decoration, EditorView, WidgetType } from '@codemirror/view';
+import { Facet, StateEffect, StateField } from '@codemirror/state';
+import { Decoration, EditorView, WidgetType, keymap } from '@codemirror/view';
 import { ensureUserColor, userClass } from './cursors.js';
 import { makePatch } from './patches.js';
 
 /** Replace the suggestions shown: `[{id, from, to, replacement, author, note}]` in document offsets. */
 export const setSuggestions = StateEffect.define();
+/** Stop showing one suggestion (by id): it was just decided here. */
+export const removeSuggestion = StateEffect.define();
 
 class SuggestionWidget extends WidgetType {
   constructor(s, options) {
@@ -32,10 +38,45 @@ class SuggestionWidget extends WidgetType {
     const doc = view.dom.ownerDocument;
     const labels = this.options.labels;
     const { s } = this;
+    const name = s.author ? s.author.name : '';
     if (s.author) ensureUserColor(doc, s.author);
     const box = doc.createElement('span');
     box.className = `cm-suggestion ${s.author ? userClass(s.author) : ''}`;
     box.dataset.suggestionId = String(s.id);
+    // A keyboard stop (F8 reaches it): its name says what it changes and what the keys do.
+    box.setAttribute('role', 'group');
+    const removed = view.state.doc.sliceString(s.from, s.to);
+    const what = s.replacement && removed ? labels.replaces : s.replacement ? labels.inserts : labels.removes;
+    const summary = (what || '{name}')
+      .replace('{name}', name)
+      .replace('{old}', clip(removed))
+      .replace('{new}', clip(s.replacement || ''));
+    box.setAttribute('aria-label', `${summary} ${(this.options.canDecide ? labels.keys : labels.keysRead) || ''}`.trim());
+    // Focusable only while the keyboard is on it (F8). A click on it (not on its buttons) puts the
+    // caret there, as a click on the text would (the browser would leave the editor unfocused).
+    box.addEventListener('blur', () => box.removeAttribute('tabindex'));
+    box.addEventListener('mousedown', (event) => {
+      if (event.button !== 0 || (event.target instanceof Element && event.target.closest('button'))) return;
+      event.preventDefault();
+      view.focus();
+      view.dispatch({ selection: { anchor: Math.min(view.posAtDOM(box), view.state.doc.length) }, userEvent: 'select.pointer' });
+    });
+    box.addEventListener('keydown', (event) => {
+      if (event.target !== box) return; // a button's own Enter is its click
+      const action = { Enter: 'accept', Delete: 'reject', Backspace: 'reject' }[event.key];
+      const at = () => Math.min(view.posAtDOM(box), view.state.doc.length);
+      if (action && this.options.canDecide) {
+        event.preventDefault();
+        this.options.onDecide(s, action, box);
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        view.focus();
+        view.dispatch({ selection: { anchor: at() } });
+      } else if (event.key === 'F8') {
+        event.preventDefault();
+        focusSuggestion(view, event.shiftKey ? -1 : 1, at() + (event.shiftKey ? 0 : 1), s.id);
+      }
+    });
     if (s.replacement) {
       const ins = doc.createElement('ins');
       ins.textContent = s.replacement;
@@ -65,6 +106,89 @@ class SuggestionWidget extends WidgetType {
   }
 }
 
+/** At most this many characters of a suggestion's words in its spoken name. */
+const CLIP = 80;
+
+function clip(text) {
+  return text.length > CLIP ? `${text.slice(0, CLIP)}…` : text;
+}
+
+/**
+ * Move the keyboard to the next (`direction` 1) or previous (-1)
+ * suggestion shown, counting from document position `from`, wrapping at
+ * the ends; false when there is none.
+ *
+ * @param {EditorView} view
+ * @param {1|-1} direction
+ * @param {number} from
+ * @param {number|string|null} [skip] the id of the suggestion focused now
+ * @returns {boolean}
+ */
+export function focusSuggestion(view, direction, from, skip = null) {
+  const shown = view.state.field(suggestionsField, false);
+  if (!shown || shown.size === 0) return false;
+  const places = [];
+  shown.between(0, view.state.doc.length, (_from, to, deco) => {
+    const widget = deco.spec.widget;
+    if (widget instanceof SuggestionWidget) places.push({ at: to, id: widget.s.id });
+  });
+  if (places.length === 0) return false;
+  const ahead = direction > 0 ? places.filter((p) => p.at >= from && p.id !== skip) : places.filter((p) => p.at < from && p.id !== skip);
+  const target = ahead.length ? (direction > 0 ? ahead[0] : ahead[ahead.length - 1]) : direction > 0 ? places[0] : places[places.length - 1];
+  view.dispatch({ effects: EditorView.scrollIntoView(target.at, { y: 'center' }) });
+  const focus = () => {
+    const box = view.contentDOM.querySelector(`.cm-suggestion[data-suggestion-id="${target.id}"]`);
+    if (!box) return;
+    box.tabIndex = -1;
+    box.focus();
+  };
+  view.requestMeasure({ read: () => null, write: focus });
+  return true;
+}
+
+/** F8 and Shift+F8 in the editor: to the next or previous suggestion. */
+export const suggestionKeys = keymap.of([
+  { key: 'F8', run: (view) => focusSuggestion(view, 1, view.state.selection.main.head), preventDefault: true },
+  { key: 'Shift-F8', run: (view) => focusSuggestion(view, -1, view.state.selection.main.head), preventDefault: true },
+]);
+
+/** The options `inlineSuggestions` was given. */
+const suggestionOptions = Facet.define({ combine: (values) => values[0] });
+
+/** The open suggestions' decorations. */
+const suggestionsField = StateField.define({
+  create: () => Decoration.none,
+  update(value, tr) {
+    for (const e of tr.effects) {
+      if (e.is(setSuggestions)) {
+        const options = tr.startState.facet(suggestionOptions);
+        const ranges = [];
+        const widgetOptions = { ...options, canDecide: options.canDecide() };
+        for (const s of e.value) {
+          if (s.to > s.from) {
+            ranges.push(
+              Decoration.mark({
+                class: 'cm-suggestion-del',
+                attributes: { title: (options.labels.deletedBy || '{name}').replace('{name}', s.author ? s.author.name : '') },
+                suggestionId: s.id,
+              }).range(s.from, s.to),
+            );
+          }
+          ranges.push(
+            Decoration.widget({ widget: new SuggestionWidget(s, widgetOptions), side: 1, suggestionId: s.id }).range(s.to),
+          );
+        }
+        return Decoration.set(ranges, true);
+      }
+      if (e.is(removeSuggestion)) {
+        value = value.update({ filter: (_from, _to, deco) => deco.spec.suggestionId !== e.value });
+      }
+    }
+    return tr.docChanged ? value.map(tr.changes) : value;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
 /**
  * The editor extension.
  *
@@ -72,31 +196,7 @@ class SuggestionWidget extends WidgetType {
  * @returns {import('@codemirror/state').Extension}
  */
 export function inlineSuggestions(options) {
-  return StateField.define({
-    create: () => Decoration.none,
-    update(value, tr) {
-      for (const e of tr.effects) {
-        if (e.is(setSuggestions)) {
-          const ranges = [];
-          const widgetOptions = { ...options, canDecide: options.canDecide() };
-          for (const s of e.value) {
-            if (s.to > s.from) {
-              ranges.push(
-                Decoration.mark({
-                  class: 'cm-suggestion-del',
-                  attributes: { title: (options.labels.deletedBy || '{name}').replace('{name}', s.author ? s.author.name : '') },
-                }).range(s.from, s.to),
-              );
-            }
-            ranges.push(Decoration.widget({ widget: new SuggestionWidget(s, widgetOptions), side: 1 }).range(s.to));
-          }
-          return Decoration.set(ranges, true);
-        }
-      }
-      return tr.docChanged ? value.map(tr.changes) : value;
-    },
-    provide: (f) => EditorView.decorations.from(f),
-  });
+  return [suggestionOptions.of(options), suggestionsField, suggestionKeys];
 }
 
 /**
@@ -117,8 +217,10 @@ export function suggestionPatch(session, from, to, replacement) {
 }
 
 /**
- * Keep the editor's suggestions current: fetch them now, after revisions
- * (debounced) and every `pollMs`.
+ * Keep the editor's suggestions current: fetch them now, when the server
+ * says a suggestion changed (`refresh(0)`, from the socket's `suggestions`
+ * event), after co-authors' revisions (debounced), and every `pollMs` while
+ * the socket is down (`live()` false).
  *
  * @param {object} deps
  * @param {Window} deps.win
@@ -126,10 +228,11 @@ export function suggestionPatch(session, from, to, replacement) {
  * @param {import('./session.js').DraftSession} deps.session
  * @param {(list: object[]) => void} deps.show
  * @param {(canDecide: boolean) => void} [deps.onCanDecide]
+ * @param {() => boolean} [deps.live] whether the server pushes suggestions' changes now
  * @param {number} [deps.pollMs]
- * @returns {{refresh: () => void}}
+ * @returns {{refresh: (delayMs?: number) => void}}
  */
-export function followSuggestions({ win, letterId, session, show, onCanDecide, pollMs = 5000 }) {
+export function followSuggestions({ win, letterId, session, show, onCanDecide, live = () => false, pollMs = 5000 }) {
   let timer = null;
   let busy = false;
   let again = false;
@@ -166,23 +269,31 @@ export function followSuggestions({ win, letterId, session, show, onCanDecide, p
       busy = false;
       if (again) {
         again = false;
-        refresh();
+        refresh(200);
       }
     }
   };
-  // At most one request a second, however fast co-authors type.
-  const refresh = () => {
-    if (timer !== null) return;
+  // At most one request a second, however fast co-authors type; sooner when the server says so.
+  let due = 0;
+  const refresh = (delayMs = 1000) => {
+    const at = Date.now() + delayMs;
+    if (timer !== null) {
+      if (at >= due) return;
+      win.clearTimeout(timer);
+    }
+    due = at;
     timer = win.setTimeout(() => {
       timer = null;
       load();
-    }, 1000);
+    }, delayMs);
   };
   // Our own typing only moves the suggestions (the editor maps them); others' changes may decide them.
   session.on('revision', (info) => {
     if (!info.own) refresh();
   });
-  session.on('ready', refresh);
-  win.setInterval(refresh, pollMs);
+  session.on('ready', () => refresh());
+  win.setInterval(() => {
+    if (!live()) refresh();
+  }, pollMs);
   return { refresh };
 }
