@@ -13,6 +13,7 @@ import { StateEffect, StateField } from '@codemirror/state';
 import { Decoration, EditorView, WidgetType } from '@codemirror/view';
 import { ensureUserColor, userClass } from './cursors.js';
 import { makePatch } from './patches.js';
+import { followRevisionJson } from './revision-json.js';
 
 /** Replace the suggestions shown: `[{id, from, to, replacement, author, note}]` in document offsets. */
 export const setSuggestions = StateEffect.define();
@@ -130,54 +131,15 @@ export function suggestionPatch(session, from, to, replacement) {
  * @returns {{refresh: () => void}}
  */
 export function followSuggestions({ win, letterId, session, show, onCanDecide, pollMs = 5000 }) {
-  let timer = null;
-  let busy = false;
-  let again = false;
-  const load = async () => {
-    if (busy) {
-      again = true;
-      return;
-    }
-    busy = true;
-    try {
-      for (let attempt = 0; attempt < 3; attempt += 1) {
-        const response = await win.fetch(`/drafts/${letterId}/suggestions.json`, {
-          credentials: 'same-origin',
-          headers: { Accept: 'application/json' },
-        });
-        if (!response.ok) return;
-        const data = await response.json();
-        if (onCanDecide) onCanDecide(Boolean(data.can_decide));
-        if (session.revision === data.revision) {
-          show(
-            data.suggestions.map((s) => ({
-              ...s,
-              from: session.shadowToLocal(s.start),
-              to: session.shadowToLocal(s.end),
-            })),
-          );
-          return;
-        }
-        await session.whenIdle();
-      }
-    } catch {
-      // The next revision or poll tries again.
-    } finally {
-      busy = false;
-      if (again) {
-        again = false;
-        refresh();
-      }
-    }
-  };
   // At most one request a second, however fast co-authors type.
-  const refresh = () => {
-    if (timer !== null) return;
-    timer = win.setTimeout(() => {
-      timer = null;
-      load();
-    }, 1000);
-  };
+  const { refresh } = followRevisionJson({
+    win,
+    url: `/drafts/${letterId}/suggestions.json`,
+    session,
+    onAnswer: (data) => onCanDecide && onCanDecide(Boolean(data.can_decide)),
+    onData: (data) =>
+      show(data.suggestions.map((s) => ({ ...s, from: session.shadowToLocal(s.start), to: session.shadowToLocal(s.end) }))),
+  });
   // Our own typing only moves the suggestions (the editor maps them); others' changes may decide them.
   session.on('revision', (info) => {
     if (!info.own) refresh();
