@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import requests
 
 from tests.browser.conftest import (
     ALDER,
@@ -59,12 +58,7 @@ def no_open_comments(live_server: LiveServer) -> Iterator[None]:
     yield
     for thread in live_server.api(f"/letters/{DEMO_LETTER_ID}/comments", ALDER):
         if not thread["resolved"]:
-            response = requests.post(
-                f"{live_server.url}/api/v1/comments/{thread['id']}/resolve",
-                json={"resolved": True},
-                headers={"Authorization": f"Bearer {live_server.token(ALDER)}"},
-                timeout=10,
-            )
+            response = live_server.post(f"/comments/{thread['id']}/resolve", ALDER, {"resolved": True})
             assert response.status_code == 200, response.text
 
 
