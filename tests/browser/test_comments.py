@@ -141,6 +141,25 @@ def test_a_reviewers_comment_arrives_beside_its_passage_follows_edits_and_is_ans
     assert alder.errors == [] and other.errors == [] and reviewer.errors == []
 
 
+@pytest.mark.usefixtures("no_open_comments")
+def test_the_comment_button_follows_the_selection_in_the_tab_order_and_escape_comes_back(signed_in_page):
+    alder = open_room(signed_in_page, ALDER)
+    button = alder.locator("#comment-open")
+    button.wait_for(state="hidden")  # beside the text, it is offered only for a selection
+    select(alder, PHRASE)
+    button.wait_for()
+    alder.keyboard.press("Tab")
+    assert alder.evaluate("() => document.activeElement.id") == "comment-open"
+    assert button.get_attribute("aria-expanded") == "false"
+    alder.keyboard.press("Enter")
+    assert alder.evaluate("() => document.activeElement.id") == "comment-body"
+    assert button.get_attribute("aria-expanded") == "true"
+    alder.keyboard.press("Escape")
+    alder.locator("#comment-form").wait_for(state="hidden")
+    assert alder.evaluate("() => document.activeElement.classList.contains('cm-content')"), "back in the text"
+    assert alder.evaluate("() => window.undersignedEditor.view.state.selection.main.empty") is False
+
+
 def test_comment_without_a_selection_says_what_to_do(live_server, signed_in_page, no_open_comments):
     alder = open_room(signed_in_page, ALDER)
     alder.locator("#draft-text").click()
