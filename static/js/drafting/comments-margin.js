@@ -108,7 +108,8 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
       const coords = v.coordsAtPos(pos, 1);
       return (coords ? coords.top - v.documentTop : v.lineBlockAt(pos).top) + origin;
     };
-    const { set, active } = v.state.field(commentAnchors);
+    const { set, active } = v.state.field(commentAnchors, false) || { set: null, active: null };
+    if (!set) return null;
     const ranges = anchorRanges(set);
     const boxes = [];
     for (const [id, card] of cards) {
@@ -116,10 +117,13 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
       boxes.push({ key: card.li, want: range ? wantAt(range.from) : null, height: card.li.offsetHeight });
     }
     if (!form.hidden && selection) boxes.push({ key: form, want: wantAt(selection.from), height: form.offsetHeight });
+    const main = v.state.selection.main;
+    // The button stands beside the selection, taking its place among the threads (never over one).
+    const offered = form.hidden && !main.empty;
+    if (offered) boxes.push({ key: openButton, want: wantAt(main.from), height: openButton.offsetHeight });
     const tops = stackBoxes(boxes);
     let bottom = 0;
     for (const box of boxes) bottom = Math.max(bottom, tops.get(box.key) + box.height);
-    const main = v.state.selection.main;
     let current = active;
     if (current === null) {
       for (const [id, range] of ranges) if (main.head > range.from && main.head < range.to) current = id;
@@ -128,7 +132,7 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
       tops,
       // As tall as the text, to scroll along with it; with nothing in it, nothing to scroll.
       height: boxes.length ? Math.max(bottom, v.contentHeight + origin) : 0,
-      button: main.empty ? null : Math.max(0, wantAt(main.from)),
+      offered,
       current,
     };
   }
@@ -145,8 +149,7 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
     }
     for (const [el, top] of m.tops) el.style.top = `${Math.round(top)}px`;
     list.style.height = `${Math.ceil(m.height)}px`;
-    lane.classList.toggle('no-selection', m.button === null);
-    if (m.button !== null) openButton.style.top = `${Math.round(m.button)}px`;
+    lane.classList.toggle('no-selection', !m.offered);
     followEditor();
   }
 
@@ -372,16 +375,16 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
       }
 
       update(update) {
-        if (selection && update.docChanged) {
-          selection = { from: update.changes.mapPos(selection.from, 1), to: update.changes.mapPos(selection.to, -1) };
+        const before = update.startState.field(commentAnchors, false);
+        const after = update.state.field(commentAnchors, false);
+        if (update.docChanged) {
+          if (selection) {
+            selection = { from: update.changes.mapPos(selection.from, 1), to: update.changes.mapPos(selection.to, -1) };
+          }
+          // A passage all deleted: the server will call its thread outdated; ask for the news.
+          if (before && after && anchorRanges(after.set).size < anchorRanges(before.set).size) follower.refresh();
         }
-        if (
-          update.docChanged ||
-          update.selectionSet ||
-          update.geometryChanged ||
-          update.viewportChanged ||
-          update.startState.field(commentAnchors) !== update.state.field(commentAnchors)
-        ) {
+        if (update.docChanged || update.selectionSet || update.geometryChanged || update.viewportChanged || before !== after) {
           schedule();
         }
       }
