@@ -8,8 +8,11 @@ from flask import Flask
 
 def register_features(app: Flask) -> None:
     from app.accounts import official_pages, sign_in_pages, token_pages
+    from app.drafting import (
+        comment_json,  # noqa: F401  (attaches routes to the drafting blueprint)
+        suggestion_json,  # noqa: F401  (attaches routes to the drafting blueprint)
+    )
     from app.drafting import pages as drafting_pages
-    from app.drafting import suggestion_json  # noqa: F401  (attaches routes to the drafting blueprint)
     from app.drafting.sockets import register_sockets
     from app.letters import api as letters_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.letters import pages as letter_pages

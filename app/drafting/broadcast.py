@@ -1,8 +1,9 @@
 """Server-to-room events of the drafting protocol: the socket layer's subscribers to the letters'
-domain events (app/letters/events.py) and the suggestions' (app/review/events.py), connected at
-start-up by `subscribe`. Revisions go through the relay and each process's feed (relay.py,
-fanout.py); a lock and a suggestion's change are sent to the room (through the message queue
-when several processes share one)."""
+domain events (app/letters/events.py, app/review/events.py), connected at start-up by `subscribe`.
+Revisions go through the relay and each process's feed (relay.py, fanout.py); a lock, a
+suggestion's change and a change to a comment thread (the `suggestions` and `comment` extension
+events, docs/protocol.md) are sent to the room (through the message queue when several processes
+share one)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from app.drafting import relay
 from app.drafting.rooms import NAMESPACE, room
 from app.extensions import socketio
 from app.letters.events import LockResult, letter_locked, text_changed
-from app.review.events import SuggestionChange, suggestion_changed
+from app.review.events import CommentChange, SuggestionChange, comment_changed, suggestion_changed
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,14 @@ def broadcast_suggestion(change: SuggestionChange) -> None:
         log.warning("could not tell letter %s's room about suggestion %s", change.letter_id, change.suggestion_id)
 
 
+def broadcast_comment(change: CommentChange) -> None:
+    socketio.emit("comment", change.event(), to=room(change.letter_id), namespace=NAMESPACE)
+
+
 def subscribe() -> None:
-    """Send every stored batch of revisions, every lock and every suggestion's change (idempotent)."""
+    """Send every stored batch of revisions, every lock, every suggestion's change and every
+    change to a comment thread (idempotent)."""
     text_changed.connect(relay.publish_revisions)
     letter_locked.connect(broadcast_locked)
     suggestion_changed.connect(broadcast_suggestion)
+    comment_changed.connect(broadcast_comment)

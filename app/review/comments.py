@@ -23,6 +23,8 @@ from app.extensions import db
 from app.letters.loading import Need, load_letter
 from app.letters.models import Letter
 from app.letters.revision_texts import text_at
+from app.letters.revisions import author_json
+from app.review.events import CommentAction, CommentChange, comment_changed
 from app.review.history import replay, require_revision
 from app.review.models import Comment
 from app.review.suggestions import check_range, locate_quote
@@ -50,6 +52,21 @@ def _clean_body(body: object) -> str:
     return body.strip().replace("\r\n", "\n")
 
 
+def _characters(text: str, offset: object) -> object:
+    """A UTF-16 offset into `text` as a character offset; anything that is not an offset into it
+    is returned as it is, for `check_range` to refuse."""
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= utf16_len(text):
+        return offset
+    try:
+        return len(from_utf16_view(to_utf16_view(text)[:offset]))
+    except ValueError:  # between the two halves of an emoji, say
+        raise InvalidInput(_("The range must not split a character."), details={"field": "start"}) from None
+
+
+def _announce(comment: Comment, thread_id: int, action: CommentAction, actor: Official | None) -> None:
+    comment_changed.send(CommentChange(comment.letter_id, thread_id, comment.id, action, author_json(actor)))
+
+
 def get_comment(actor: Official | None, comment_id: object) -> Comment:
     require(actor, Action.READ_DRAFT)
     comment = db.session.get(Comment, comment_id) if isinstance(comment_id, int) else None
@@ -67,9 +84,11 @@ def add_comment(
     start: object = None,
     end: object = None,
     quote: object = None,
+    utf16: bool = False,
 ) -> Comment:
     """Comment on characters start..end of revision `revision` (default: the newest), or on the one
-    occurrence of `quote` in it. A range outside the text is a 400; an unknown revision a 404."""
+    occurrence of `quote` in it. With `utf16`, start and end count UTF-16 code units (a browser's
+    offsets). A range outside the text is a 400; an unknown revision a 404."""
     require(actor, Action.COMMENT)
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     number = letter.revision if revision is None else require_revision(letter, whole_number(revision, "revision"))
@@ -93,6 +112,8 @@ def store_comment(
     body = _clean_body(body)
     if start is None and end is None and isinstance(quote, str):
         first, last = locate_quote(text, quote.replace("\r\n", "\n"))
+    elif utf16:
+        first, last = check_range(text, _characters(text, start), _characters(text, end), allow_empty=False)
     else:
         first, last = check_range(text, start, end, allow_empty=False)
     tracked_start = utf16_len(text[:first])
@@ -116,6 +137,7 @@ def store_comment(
         actor, "comment.added", f"letter:{letter_id}", comment=comment.id, revision=number, translation=translation_id
     )
     db.session.commit()
+    _announce(comment, comment.id, "added", actor)
     return comment
 
 
@@ -133,6 +155,7 @@ def reply(actor: Official | None, comment_id: object, body: object) -> Comment:
     db.session.flush()
     audit.record(actor, "comment.replied", f"letter:{root.letter_id}", comment=answer.id, thread=root.id)
     db.session.commit()
+    _announce(answer, root.id, "replied", actor)
     return answer
 
 
@@ -142,15 +165,20 @@ def set_resolved(actor: Official | None, comment_id: object, resolved: bool = Tr
     comment = get_comment(actor, comment_id)
     if comment.parent_id is not None:
         comment = db.session.get(Comment, comment.parent_id) or comment
+    action: CommentAction | None = None
     if resolved and comment.resolved_at is None:
         comment.resolved_at = utcnow()
         comment.resolved_by_id = actor.id
         audit.record(actor, "comment.resolved", f"letter:{comment.letter_id}", comment=comment.id)
+        action = "resolved"
     elif not resolved and comment.resolved_at is not None:
         comment.resolved_at = None
         comment.resolved_by_id = None
         audit.record(actor, "comment.reopened", f"letter:{comment.letter_id}", comment=comment.id)
+        action = "reopened"
     db.session.commit()
+    if action is not None:
+        _announce(comment, comment.id, action, actor)
     return comment
 
 

@@ -1,16 +1,21 @@
-"""Domain events of suggestions: an open suggestion was made, changed or decided. Sent by the
-suggestion use-cases (suggestions.py, suggestion_decisions.py) after their commit; the drafting
-socket layer subscribes and tells the letter's room (app/drafting/broadcast.py), so that every
-drafter and reviewer sees suggestions come and go without asking.
+"""Domain events of review, for whoever subscribes (the drafting socket layer tells the letter's
+room, app/drafting/broadcast.py, so that every drafter and reviewer sees them without asking):
 
-    suggestion_changed.send(SuggestionChange)
+    suggestion_changed.send(SuggestionChange)   an open suggestion was made, changed or decided
+                                                (suggestions.py, suggestion_decisions.py)
+    comment_changed.send(CommentChange)         a comment was added to a letter, a reply was added
+                                                to a thread, or a thread was resolved or reopened
+                                                (comments.py)
+
+Each is sent after the change is committed, by the use-case that made it, whoever called it: the
+drafting room, the review pages or the API.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from blinker import Namespace
 
@@ -19,6 +24,7 @@ if TYPE_CHECKING:
 
 _signals = Namespace()
 suggestion_changed = _signals.signal("suggestion-changed")
+comment_changed = _signals.signal("comment-changed")
 
 
 class Change(StrEnum):
@@ -65,3 +71,26 @@ def announce(suggestion: Suggestion, change: Change) -> None:
             revision=suggestion.revision,
         )
     )
+
+CommentAction = Literal["added", "replied", "resolved", "reopened"]
+
+
+@dataclass(frozen=True)
+class CommentChange:
+    """What happened to which thread of which letter, and who did it."""
+
+    letter_id: int
+    thread_id: int
+    comment_id: int
+    action: CommentAction
+    author: dict[str, Any]
+
+    def event(self) -> dict[str, Any]:
+        """The payload of the drafting protocol's `comment` event (docs/protocol.md)."""
+        return {
+            "letter_id": self.letter_id,
+            "thread_id": self.thread_id,
+            "comment_id": self.comment_id,
+            "action": self.action,
+            "author": self.author,
+        }

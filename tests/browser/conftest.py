@@ -112,6 +112,15 @@ class LiveServer:
         assert response.status_code == 200, f"GET /api/v1{path}: {response.status_code} {response.text}"
         return response.json()
 
+    def post(self, path: str, email: str, payload: dict | None = None) -> requests.Response:
+        """POST JSON to a path under /api/v1 as an official; the response, whatever its status."""
+        return requests.post(
+            f"{self.url}/api/v1{path}",
+            json=payload if payload is not None else {},
+            headers={"Authorization": f"Bearer {self.token(email)}", "Accept": "application/json"},
+            timeout=10,
+        )
+
     def letter(self, letter_id: int = DEMO_LETTER_ID, email: str = ALDER) -> dict:
         return self.api(f"/letters/{letter_id}", email)
 

@@ -13,6 +13,7 @@ from tests.browser.conftest import (
     DEMO_LETTER_TITLE,
     DEMO_PASSWORD,
     REPO_ROOT,
+    REVIEWER,
     WAIT_MS,
     sign_in,
     spanish_context_options,
@@ -112,12 +113,29 @@ PUBLIC_PAGES = [
     ("error", "/no-such-page", 404),
 ]
 
+# Every page an official sees, signed in, as the officials who use it. Elsewhere, in both languages too:
+# the drafting room with comments in its margin (test_comments.py), with a co-author's caret and a
+# notice (test_editor.py); the clerk's lock page and tools (test_signing.py), response pages
+# (test_signing_features.py), translation pages (test_translations.py).
+REVIEW = f"/drafts/{DEMO_LETTER_ID}/review"
 OFFICIAL_PAGES = [
     ("dashboard", ALDER, "/dashboard", 200),
+    ("dashboard-clerk", CLERK, "/dashboard", 200),
+    ("dashboard-reviewer", REVIEWER, "/dashboard", 200),
     ("new-letter", ALDER, "/drafts/new", 200),
     ("api-tokens", ALDER, "/account/tokens", 200),
+    ("api-tokens-reviewer", REVIEWER, "/account/tokens", 200),
     ("officials", CLERK, "/officials/", 200),
     ("drafting", ALDER, f"/drafts/{DEMO_LETTER_ID}", 200),
+    ("drafting-reviewer", REVIEWER, f"/drafts/{DEMO_LETTER_ID}", 200),
+    ("drafting-clerk", CLERK, f"/drafts/{DEMO_LETTER_ID}", 200),
+    ("review", REVIEWER, REVIEW, 200),
+    ("review-history", REVIEWER, f"{REVIEW}/history", 200),
+    ("review-diff", REVIEWER, f"{REVIEW}/diff", 200),
+    ("review-diff-side", REVIEWER, f"{REVIEW}/diff?view=side", 200),
+    ("review-authorship", REVIEWER, f"{REVIEW}/authorship", 200),
+    ("review-propose", REVIEWER, f"{REVIEW}/propose", 200),
+    ("review-alder", ALDER, REVIEW, 200),
     ("error", ALDER, "/drafts/9999", 404),
 ]
 
@@ -147,6 +165,45 @@ def test_officials_pages_have_no_axe_violations(signed_in_page, axe_check, name,
     assert_language(page, lang)
     if name == "drafting":
         wait_for_connected(page)
+    if name.startswith("drafting"):
+        page.wait_for_function("() => window.undersignedDraft && window.undersignedDraft.ready")
+    axe_check(page)
+
+
+@pytest.fixture(scope="module")
+def locked_letter(live_server) -> int:
+    """A letter of this module's own, created by an alder and locked by the clerk through the API."""
+    created = live_server.post("/letters", ALDER, {"title": "Light the Riverside path", "text": "Light it.\n"})
+    assert created.status_code == 201, created.text
+    letter_id = created.json()["id"]
+    locked = live_server.post(f"/letters/{letter_id}/lock", CLERK)
+    assert locked.status_code == 200, locked.text
+    return letter_id
+
+
+LOCKED_PAGES = [
+    ("drafting-locked", ALDER, "/drafts/{id}"),
+    ("public-letter-alder", ALDER, "/letters/{id}"),
+    ("public-letter-reviewer", REVIEWER, "/letters/{id}"),
+    ("review-locked", REVIEWER, "/drafts/{id}/review"),
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("name", "email", "path"), LOCKED_PAGES, ids=[p[0] for p in LOCKED_PAGES])
+def test_officials_pages_of_a_locked_letter_have_no_axe_violations(
+    signed_in_page, axe_check, locked_letter, name, email, path, lang
+):
+    # bypass_csp: axe-core is injected as an inline script, which the app's CSP blocks (see axe_check).
+    page = signed_in_page(email, **context_options(lang, bypass_csp=True))
+
+    response = page.goto(path.format(id=locked_letter))
+
+    assert response.status == 200
+    assert_language(page, lang)
+    if name == "drafting-locked":
+        page.locator("#locked-banner").wait_for()
+        page.wait_for_function("() => window.undersignedDraft && window.undersignedDraft.locked")
     axe_check(page)
 
 

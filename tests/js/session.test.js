@@ -244,7 +244,9 @@ test('reconnect: rejoin, resend the same edit, fetch what was missed; nothing ty
 test('locked: read-only, catches up to the final revision, drops unsent text', () => {
   const { session, transport, timers } = setup({ text: 'final', revision: 1 });
   const seen = [];
+  const errors = [];
   session.on('locked', (l) => seen.push(l));
+  session.on('error', (e) => errors.push(e.code));
   session.setText('final?');
   transport.fire('locked', { letter_id: 7, revision: 2, content_hash: 'ab12' });
   assert.equal(session.status, 'locked');
@@ -255,6 +257,7 @@ test('locked: read-only, catches up to the final revision, drops unsent text', (
   assert.equal(session.text, 'final.');
   assert.equal(transport.all('edit').length, 0);
   assert.ok(session.idle);
+  assert.deepEqual(errors, ['locked'], 'the page is told the unsent text was dropped, and why');
 });
 
 test('an edit answered "locked" makes the session read-only', () => {

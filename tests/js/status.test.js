@@ -72,3 +72,14 @@ test('notices explain refusals by code; they go once saved, and input notices on
   notices.error({ code: 'bad_patch', message: 'hunk 1 does not apply' });
   assert.equal(el.textContent, 'Not saved: hunk 1 does not apply');
 });
+
+test('the notice that typing was lost to the lock stays: nothing will be saved again', () => {
+  const el = fakeElement({ msgLocked: 'Not saved: the letter was locked.' });
+  const notices = createNotices(el);
+  notices.error({ code: 'locked', message: '' });
+  notices.saved();
+  notices.typed();
+  notices.typed();
+  assert.equal(el.hidden, false);
+  assert.equal(el.textContent, 'Not saved: the letter was locked.');
+});

@@ -68,7 +68,8 @@ export function createEditor(options) {
   const language = new Compartment();
   let highlighting = options.text.length <= LANGUAGE_OFF;
   const attributes = new Compartment();
-  const baseAttributes = { spellcheck: 'true', autocorrect: 'on', ...(options.attributes || {}) };
+  // tabindex: the text is focusable content of its scroller for axe-core too (which does not count contenteditable).
+  const baseAttributes = { spellcheck: 'true', autocorrect: 'on', tabindex: '0', ...(options.attributes || {}) };
   const attributesFor = (on) => EditorView.contentAttributes.of({ ...baseAttributes, 'aria-readonly': on ? 'false' : 'true' });
 
   const view = new EditorView({

@@ -38,6 +38,7 @@ import { FORMAT_COMMANDS } from './markdown-commands.js';
 import { createAnnouncer, createNotices, showSaveState } from './status.js';
 import { wordRuns } from './authorship.js';
 import { suggestionLabels, wireSuggestions } from './suggest-form.js';
+import { wireComments } from './comments-margin.js';
 
 /**
  * Lowercase hex SHA-256 of a text encoded as UTF-8 (the letter's
@@ -237,6 +238,11 @@ export function initDrafting(root, options = {}) {
         }
       });
     }
+  }
+
+  // Comments in the margin beside the text (drafting/comments-margin.js).
+  if (editor && view && typeof view.fetch === 'function') {
+    wireComments({ doc, win: view, letterId, csrf: root.dataset.csrf || '', selfId: userId, session, editor, socket });
   }
 
   const drawCursors = () => {

@@ -830,6 +830,8 @@ export class DraftSession {
         const previous = this._local;
         this._local = this.shadow;
         this._fire('change', { text: this._local, previous, ops: null });
+        // What was typed and not stored before the lock is gone from the text: say why.
+        this._fire('error', { code: 'locked', message: '' });
       }
     }
     if (this._canSend() && this._local !== this.shadow) this._scheduleFlush();

@@ -38,11 +38,14 @@ const MESSAGE_FOR = {
 /** Notices about what the editor itself did to the input: shown until the person types on. */
 const INPUT_NOTICES = new Set(['control', 'too_long']);
 
+/** Notices that stay: once locked, nothing is ever saved again to make them untrue. */
+const LASTING_NOTICES = new Set(['locked']);
+
 /**
  * The notice line: one message at a time, replaced by the next. A notice
  * about the server (a refusal, a wait, a paste while offline) goes once the
- * text is saved; one about the input (control characters removed, the size
- * limit) once the person types on.
+ * text is saved, except that the letter was locked; one about the input
+ * (control characters removed, the size limit) once the person types on.
  *
  * @param {HTMLElement|null} el
  * @returns {{show: (kind: string) => void, error: (e: {code: string, message?: string}) => void,
@@ -81,7 +84,7 @@ export function createNotices(el) {
       set(e.code, known || `${el.dataset.msgFailed || ''} ${e.message || e.code}`.trim());
     },
     saved() {
-      if (current !== null && !INPUT_NOTICES.has(current)) clear();
+      if (current !== null && !INPUT_NOTICES.has(current) && !LASTING_NOTICES.has(current)) clear();
     },
     typed() {
       if (fresh) fresh = false;

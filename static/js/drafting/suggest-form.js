@@ -12,35 +12,7 @@
 import { followSuggestions, suggestionPatch } from './suggestions.js';
 import { DraftSaver, isEmptyDraft } from './suggestion-draft.js';
 import { allDrafts, closeDraft, draftsField, dropDraft } from './suggest-typing.js';
-
-/**
- * POST JSON to the page's own server.
- *
- * @param {Window} win
- * @param {string} url
- * @param {string} csrf
- * @param {object} [body]
- * @returns {Promise<{ok: boolean, data: any}>}
- */
-async function postJson(win, url, csrf, body = {}, method = 'POST') {
-  try {
-    const response = await win.fetch(url, {
-      method,
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': csrf },
-      body: JSON.stringify(body),
-    });
-    let data = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
-    return { ok: response.ok, data };
-  } catch (error) {
-    return { ok: false, data: { error: { message: String(error && error.message) } } };
-  }
-}
+import { postJson } from './json-requests.js';
 
 /** The labels of the suggestion bar's data attributes. */
 export function suggestionLabels(bar) {
