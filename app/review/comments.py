@@ -92,7 +92,9 @@ def add_comment(
     require(actor, Action.COMMENT)
     letter = load_letter(letter_id, viewer=actor, need=Need.DRAFT)
     number = letter.revision if revision is None else require_revision(letter, whole_number(revision, "revision"))
-    return store_comment(actor, letter.id, text_at(letter, number), number, body, start=start, end=end, quote=quote)
+    return store_comment(
+        actor, letter.id, text_at(letter, number), number, body, start=start, end=end, quote=quote, utf16=utf16
+    )
 
 
 def store_comment(
@@ -106,9 +108,11 @@ def store_comment(
     end: object = None,
     quote: object = None,
     translation_id: int | None = None,
+    utf16: bool = False,
 ) -> Comment:
     """Store a comment on characters start..end (or the one occurrence of `quote`) of `text`, the
-    text of version `number` of the letter, or of its translation `translation_id`."""
+    text of version `number` of the letter, or of its translation `translation_id`; with `utf16`,
+    start and end count UTF-16 code units."""
     body = _clean_body(body)
     if start is None and end is None and isinstance(quote, str):
         first, last = locate_quote(text, quote.replace("\r\n", "\n"))
