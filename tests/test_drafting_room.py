@@ -42,10 +42,22 @@ def test_authorship_runs_spell_the_text_and_name_each_writer_with_a_colour(
     runs = client.get(f"/drafts/{letter_id}/authorship.json?revision=1").get_json()
     text = client.get(f"/drafts/{letter_id}").get_data(as_text=True)
     assert "".join(run["text"] for run in runs)
-    mine = [run for run in runs if run["author"]["id"] == drafter2.id]
-    assert mine and "re" in "".join(run["text"] for run in mine)
     assert all(re.fullmatch(r"#[0-9a-f]{6}", run["author"]["color"]) for run in runs)
+    # Whole words, as on the review's authorship page: Bo's "re" leaves "reaffirm" to its writer.
+    word = next(run for run in runs if "reaffirm" in run["text"])
+    assert word["author"]["id"] != drafter2.id
     assert text  # the page still renders for a reviewer
+
+
+def test_the_editors_authorship_never_splits_a_word(client, sign_in, drafter, drafter2, letter_id):
+    replace_in(drafter, letter_id, "status.", "status at 7:4")
+    replace_in(drafter2, letter_id, "at 7:4", "at 7:45 am")
+    sign_in(drafter)
+    runs = client.get(f"/drafts/{letter_id}/authorship.json").get_json()
+    by_word = {w: run["author"]["name"] for run in runs for w in run["text"].split()}
+    assert by_word["7:45"] == drafter.name and by_word["am"] == drafter2.name
+    for before, after in zip(runs, runs[1:]):  # every boundary between runs is at a space
+        assert before["text"][-1:].isspace() or after["text"][:1].isspace()
 
 
 @pytest.mark.parametrize("revision", ["abc", "-1", "99"])

@@ -13,8 +13,9 @@ from app.accounts.current import current_official
 from app.drafting.presence import PALETTE, user_json
 from app.letters.loading import Need, load_letter
 from app.letters.markdown import render_markdown
-from app.review.authorship import blame_body
+from app.review.authorship import word_runs
 from app.review.summary import review_summary
+from app.shared.ids import whole_number
 from app.web.security_headers import style_nonce
 
 bp = Blueprint("drafting", __name__)
@@ -41,12 +42,16 @@ def room(letter_id: int):
 @bp.get("/drafts/<int:letter_id>/authorship.json")
 @login_required
 def authorship(letter_id: int):
-    """Who wrote what, for the editor's authorship colours: the contract's blame runs
-    (`[{text, revision, author: {id, name}}]`) of `?revision=n` (the newest without it), for the
-    signed-in official's browser session (the API's blame wants a token)."""
-    runs = json.loads(blame_body(current_official(), letter_id, request.args.get("revision")))
+    """Who wrote what, for the editor's authorship colours: blame runs (`[{text, revision,
+    author: {id, name, color}}]`) of `?revision=n` (the newest without it), whole words as the
+    review's authorship page credits them (a word to the author of most of its characters), for
+    the signed-in official's browser session (the API's blame, exact per character, wants a token)."""
+    letter = load_letter(letter_id, viewer=current_official(), need=Need.DRAFT)
+    asked = request.args.get("revision")
+    number = letter.revision if asked is None else whole_number(asked, "revision", from_text=True)
+    runs = [run.json() for run in word_runs(letter, number)]
     for run in runs:  # each author in the colour the presence list gives them
-        run["author"]["color"] = colour_of(run["author"]["id"])
+        run["author"] = {**run["author"], "color": colour_of(run["author"]["id"])}
     return Response(json.dumps(runs, separators=(",", ":")), mimetype="application/json")
 
 

@@ -1,7 +1,8 @@
 /**
  * Authorship colours in the editor, per word: each word tinted with the
- * colour of the official who wrote it (the server's blame runs, rounded to
- * whole words), kept up to date as people type (new text takes its writer's
+ * colour of the official who wrote it (the server's runs, whole words credited
+ * as on the review's authorship page: a word to the author of most of its
+ * characters), kept up to date as people type (new text takes its writer's
  * colour). Off until the person turns it on.
  *
  * The colour is a light tint behind the text (the text keeps its own
@@ -22,10 +23,10 @@ export const setAuthorship = StateEffect.define();
 const WORD = /[\p{L}\p{N}_'’-]/u;
 
 /**
- * Runs of the server's blame (`[{text, author}]`, joined they spell the
- * text) as `[{from, to, author}]`, with every boundary that falls inside a
- * word moved to the end of that word: a word belongs to whoever wrote its
- * first character.
+ * Runs of the server's authorship (`[{text, author}]`, joined they spell
+ * the text; whole words already) as `[{from, to, author}]`, neighbours of one
+ * author joined; a boundary that still falls inside a word (runs that are
+ * not whole words) moves to the end of that word.
  *
  * @param {Array<{text: string, author: object}>} runs
  * @param {string} text the document the runs describe
