@@ -3,6 +3,7 @@ authorship runs its editor colours words with."""
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -56,7 +57,7 @@ def test_the_editors_authorship_never_splits_a_word(client, sign_in, drafter, dr
     runs = client.get(f"/drafts/{letter_id}/authorship.json").get_json()
     by_word = {w: run["author"]["name"] for run in runs for w in run["text"].split()}
     assert by_word["7:45"] == drafter.name and by_word["am"] == drafter2.name
-    for before, after in zip(runs, runs[1:]):  # every boundary between runs is at a space
+    for before, after in itertools.pairwise(runs):  # every boundary between runs is at a space
         assert before["text"][-1:].isspace() or after["text"][:1].isspace()
 
 
