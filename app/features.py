@@ -16,6 +16,7 @@ def register_features(app: Flask) -> None:
     from app.drafting.sockets import register_sockets
     from app.letters import api as letters_api  # noqa: F401  (attaches routes to the API blueprint)
     from app.letters import pages as letter_pages
+    from app.letters import translations
     from app.letters.markdown import render_markdown
     from app.letters.translations import letter_version
     from app.review import api as review_api  # noqa: F401  (attaches routes to the API blueprint)
@@ -61,3 +62,4 @@ def register_features(app: Flask) -> None:
     register_round_tasks(app)
     register_response_mail(app)
     public_state.subscribe()
+    translations.subscribe()

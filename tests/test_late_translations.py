@@ -312,3 +312,35 @@ def test_the_database_guard_freezes_a_translation_once_published_not_before(
     db.session.expire_all()
     row = db.session.get(LetterTranslation, row_id)
     assert (row.text, row.status, row.content_hash) == (ES_TEXT, "locked", sha256(ES_TEXT))
+
+
+def test_a_letters_version_is_read_once_per_app_context_and_again_once_one_is_published(
+    app, bearer, clerk, drafter, reviewer, letter_id
+):
+    from flask_babel import force_locale
+    from sqlalchemy import event
+
+    from app.letters.translations import letter_version
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "letter_translations" in statement:
+            statements.append(statement)
+
+    mail_letter = {"id": letter_id, "title": "Sanctuary", "content_hash": "h"}  # as a queued mail carries it
+    client = app.test_client()  # requests in app contexts of their own
+    assert put(client, bearer(drafter), letter_id, 1, ES_FIXED).status_code == 200
+    assert approve(client, bearer(reviewer), letter_id, 2).status_code == 201
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with app.app_context(), force_locale("es"):
+            first = letter_version(mail_letter)
+            for _ in range(5):  # a round of the mail sender renders many mails of one letter
+                assert letter_version(mail_letter) == first
+            assert len(statements) == 1 and not first.translated
+            late_translations.publish_translation(clerk, letter_id, "es", 2)  # in this app context
+            published = letter_version(mail_letter)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert published.translated and published.title == ES_TITLE

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Connection, select
@@ -23,6 +23,7 @@ from app.accounts.models import Official
 from app.audit import log as audit
 from app.extensions import db
 from app.letters.creation import validate_letter_text
+from app.letters.events import letter_locked, translation_published
 from app.letters.models import Letter
 from app.letters.translation_models import LetterTranslation, TranslationRevision, TranslationStatus
 from app.letters.write_lock import letter_write_lock
@@ -93,21 +94,43 @@ def letter_version(letter: Letter | Mapping[str, Any]) -> LetterVersion:
     else:
         letter_id, title, original_hash = letter.id, letter.title, letter.content_hash
     language = str(get_locale())
-    translation = (
-        None
-        if letter_id is None
-        else db.session.scalar(
-            select(LetterTranslation).where(
-                LetterTranslation.letter_id == letter_id,
-                LetterTranslation.language == language,
-                LetterTranslation.status == TranslationStatus.LOCKED.value,
-            )
-        )
-    )
+    # Asked once per letter and language per app context (a request, or a round of the mail
+    # sender, which renders many mails of one letter); forgotten when a version is locked.
+    memo = g.setdefault("letter_versions", {}) if has_app_context() else {}
+    key = (letter_id, language)
+    if key not in memo:
+        memo[key] = None if letter_id is None else _locked_translation(letter_id, language)
+    translation = memo[key]
     if translation is None:
         original = current_app.config["BABEL_DEFAULT_LOCALE"]
         return LetterVersion(title, original, original_hash, original_hash, False)
-    return LetterVersion(translation.title, language, translation.content_hash, original_hash, True)
+    translated_title, translated_hash = translation
+    return LetterVersion(translated_title, language, translated_hash, original_hash, True)
+
+
+def forget_versions(_sender: object = None, **_: object) -> None:
+    """Subscriber of `letter_locked` and `translation_published`: a version was locked in this
+    app context, so `letter_version` asks the database again."""
+    if has_app_context():
+        g.pop("letter_versions", None)
+
+
+def subscribe() -> None:
+    """Connect `forget_versions` (blinker keeps one subscription)."""
+    letter_locked.connect(forget_versions)
+    translation_published.connect(forget_versions)
+
+
+def _locked_translation(letter_id: int, language: str) -> tuple[str, str | None] | None:
+    """(title, content_hash) of the letter's locked translation into `language`, if any."""
+    row = db.session.execute(
+        select(LetterTranslation.title, LetterTranslation.content_hash).where(
+            LetterTranslation.letter_id == letter_id,
+            LetterTranslation.language == language,
+            LetterTranslation.status == TranslationStatus.LOCKED.value,
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def locked_hashes(connection: Connection, letters: Mapping[int, Any]) -> dict[int, dict[str, str]]:
