@@ -17,10 +17,11 @@
  * @param {(data: any) => void} deps.onData called with a document on the session's revision
  * @param {(data: any) => void} [deps.onAnswer] called with every document received, first
  * @param {number} [deps.delayMs] at most one request per this many milliseconds
+ * @param {number} [deps.againMs] how soon to ask again when a refresh came during a request
  * @param {number} [deps.attempts] tries before giving up until the next refresh
- * @returns {{refresh: () => void, now: () => Promise<void>}}
+ * @returns {{refresh: (waitMs?: number) => void, now: () => Promise<void>}}
  */
-export function followRevisionJson({ win, url, session, onData, onAnswer, delayMs = 1000, attempts = 3 }) {
+export function followRevisionJson({ win, url, session, onData, onAnswer, delayMs = 1000, againMs = delayMs, attempts = 3 }) {
   let timer = null;
   let busy = false;
   let again = false;
@@ -48,16 +49,23 @@ export function followRevisionJson({ win, url, session, onData, onAnswer, delayM
       busy = false;
       if (again) {
         again = false;
-        refresh();
+        refresh(againMs);
       }
     }
   };
-  const refresh = () => {
-    if (timer !== null) return;
+  // A refresh asked for sooner than the one pending replaces it; a later one joins it.
+  let due = 0;
+  const refresh = (waitMs = delayMs) => {
+    const at = Date.now() + waitMs;
+    if (timer !== null) {
+      if (at >= due) return;
+      win.clearTimeout(timer);
+    }
+    due = at;
     timer = win.setTimeout(() => {
       timer = null;
       load();
-    }, delayMs);
+    }, waitMs);
   };
   return { refresh, now: load };
 }

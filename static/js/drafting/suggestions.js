@@ -17,6 +17,7 @@ import { Facet, StateEffect, StateField } from '@codemirror/state';
 import { Decoration, EditorView, WidgetType, keymap } from '@codemirror/view';
 import { ensureUserColor, userClass } from './cursors.js';
 import { makePatch } from './patches.js';
+import { followRevisionJson } from './revision-json.js';
 
 /** Replace the suggestions shown: `[{id, from, to, replacement, author, note}]` in document offsets. */
 export const setSuggestions = StateEffect.define();
@@ -233,60 +234,16 @@ export function suggestionPatch(session, from, to, replacement) {
  * @returns {{refresh: (delayMs?: number) => void}}
  */
 export function followSuggestions({ win, letterId, session, show, onCanDecide, live = () => false, pollMs = 5000 }) {
-  let timer = null;
-  let busy = false;
-  let again = false;
-  const load = async () => {
-    if (busy) {
-      again = true;
-      return;
-    }
-    busy = true;
-    try {
-      for (let attempt = 0; attempt < 3; attempt += 1) {
-        const response = await win.fetch(`/drafts/${letterId}/suggestions.json`, {
-          credentials: 'same-origin',
-          headers: { Accept: 'application/json' },
-        });
-        if (!response.ok) return;
-        const data = await response.json();
-        if (onCanDecide) onCanDecide(Boolean(data.can_decide));
-        if (session.revision === data.revision) {
-          show(
-            data.suggestions.map((s) => ({
-              ...s,
-              from: session.shadowToLocal(s.start),
-              to: session.shadowToLocal(s.end),
-            })),
-          );
-          return;
-        }
-        await session.whenIdle();
-      }
-    } catch {
-      // The next revision or poll tries again.
-    } finally {
-      busy = false;
-      if (again) {
-        again = false;
-        refresh(200);
-      }
-    }
-  };
   // At most one request a second, however fast co-authors type; sooner when the server says so.
-  let due = 0;
-  const refresh = (delayMs = 1000) => {
-    const at = Date.now() + delayMs;
-    if (timer !== null) {
-      if (at >= due) return;
-      win.clearTimeout(timer);
-    }
-    due = at;
-    timer = win.setTimeout(() => {
-      timer = null;
-      load();
-    }, delayMs);
-  };
+  const { refresh } = followRevisionJson({
+    win,
+    url: `/drafts/${letterId}/suggestions.json`,
+    session,
+    againMs: 200,
+    onAnswer: (data) => onCanDecide && onCanDecide(Boolean(data.can_decide)),
+    onData: (data) =>
+      show(data.suggestions.map((s) => ({ ...s, from: session.shadowToLocal(s.start), to: session.shadowToLocal(s.end) }))),
+  });
   // Our own typing only moves the suggestions (the editor maps them); others' changes may decide them.
   session.on('revision', (info) => {
     if (!info.own) refresh();
