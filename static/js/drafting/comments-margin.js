@@ -189,11 +189,15 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
     schedule();
     return true;
   };
-  const close = (focusEditor = true) => {
+  // Cancelled, the form gives the focus back to the text with the passage selected again (as it
+  // was, moved by any change meanwhile): focusing the editor alone may leave the caret elsewhere.
+  const close = (reselect = true) => {
+    const passage = selection;
     form.hidden = true;
     selection = null;
     openButton.setAttribute('aria-expanded', 'false');
-    if (focusEditor) view.focus();
+    view.focus();
+    if (reselect && passage) view.dispatch({ selection: { anchor: passage.from, head: passage.to } });
     schedule();
   };
 
@@ -201,7 +205,10 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
   const cancel = doc.getElementById('comment-cancel');
   if (cancel) cancel.addEventListener('click', () => close());
   form.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') close();
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    event.stopPropagation(); // the editor's own Escape would collapse the selection
+    close();
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -220,7 +227,7 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
       refused(data);
       return;
     }
-    close();
+    close(false);
     say(labels.labelAdded || '');
     follower.now();
   });
