@@ -26,11 +26,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.cli import register_cli
     from app.features import register_features
     from app.web import register_web
+    from app.web.rate_limit_hooks import check_limits_only_where_declared
 
     register_extensions(app)
     register_web(app)
     register_features(app)
     register_cli(app)
+    check_limits_only_where_declared(app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.signing.models import Signature
+from app.signing.models import Signature, SignatureSubmission
 from app.signing.signatures import canonical_address
 from tests.conftest import csrf_token_from
 from tests.signing_helpers import confirmation_token, deliver, make_locked_letter
@@ -69,15 +69,41 @@ def test_a_cached_page_does_not_make_a_stale_form_fresh(app, client, letter_id, 
 def test_a_form_never_served_to_this_browser_is_refused(app, client, letter_id):
     app.config["SIGNING_FORM_MIN_SECONDS"] = 0
     html = client.get(f"/letters/{letter_id}").get_data(as_text=True)
-    with client.session_transaction() as session:  # a valid CSRF token, but no form served
-        csrf_secret = session["csrf_token"]
-        session.clear()
-        session["csrf_token"] = csrf_secret
+    assert client.get_cookie("signing_served", path="/letters") is not None
+    client.delete_cookie("signing_served", path="/letters")  # a valid CSRF token, but no form served
 
     refused = by_form(client, letter_id, "bot@city.example", html)
 
     assert refused.status_code == 400 and "expired" in refused.get_data(as_text=True)
     assert by_form(client, letter_id, "ana@city.example", refused.get_data(as_text=True)).status_code == 202
+
+
+def test_a_forged_or_altered_served_time_counts_as_never_served(app, client, letter_id):
+    app.config["SIGNING_FORM_MIN_SECONDS"] = 3
+    html = client.get(f"/letters/{letter_id}").get_data(as_text=True)
+    value = client.get_cookie("signing_served", path="/letters").value
+    payload, _, signature = value.rpartition("~")
+    letter, _, at = payload.partition(".")
+    assert letter == str(letter_id) and abs(int(at) - time.time()) < 5
+    for forged in (f"{letter}.{int(at) - 600}~{signature}", f"{letter}.{int(at) - 600}~", "garbage"):
+        client.set_cookie("signing_served", forged, path="/letters")
+        refused = by_form(client, letter_id, "bot@city.example", html)
+        assert refused.status_code == 400 and "expired" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(SignatureSubmission)) == 0
+
+
+def test_a_revalidation_leaves_the_session_cookie_as_it_is(app, client, letter_id, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(time, "time", clock)
+    first = client.get(f"/letters/{letter_id}")
+    assert [c for c in first.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    client.get(f"/letters/{letter_id}", headers={"If-None-Match": first.headers["ETag"]})  # Flask-Login's mark
+    clock.now += 5  # a later second: the form is marked served again
+    again = client.get(f"/letters/{letter_id}", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    cookies = again.headers.getlist("Set-Cookie")
+    assert not [c for c in cookies if c.startswith("session=")]
+    assert [c for c in cookies if c.startswith("signing_served=")]
 
 
 def test_the_letter_page_is_revalidated_every_time(client, letter_id):

@@ -23,7 +23,7 @@ from app.shared.errors import InvalidInput
 from app.shared.ids import whole_number
 from app.shared.lru import LRUCache
 from app.signing import public_state, responses, signatures, submissions
-from app.signing.form_freshness import mark_served, seconds_since_served
+from app.signing.form_freshness import attach_served_cookie, mark_served, seconds_since_served
 from app.signing.forms import ConfirmSignatureForm, CorrectSignatureForm, EndorseForm, SignForm
 from app.signing.limits import signing_budget
 from app.signing.public_letter import counts_by_ward, live_counter, public_names
@@ -81,7 +81,7 @@ def _render_letter_page(letter_id: int, form_factory: Callable[[], SignForm], st
         response = Response(status=304)
         response.set_etag(etag, weak=True)
         response.headers["Cache-Control"] = "private, no-cache"
-        return response
+        return attach_served_cookie(response)
     key = (letter_id, version, str(get_locale()), request.full_path)
     cacheable = version is not None and official is None and not flashes
     cached = rendered_pages.get(key) if cacheable else None
@@ -96,7 +96,7 @@ def _render_letter_page(letter_id: int, form_factory: Callable[[], SignForm], st
         response.headers["Cache-Control"] = "private, no-cache"
         # Rendering created the session's CSRF secret if it had none: version the page after it.
         response.set_etag(_page_etag(letter_id, version, official), weak=True)
-    return response
+    return attach_served_cookie(response)
 
 
 def _render_letter(letter, form: SignForm, official) -> str:

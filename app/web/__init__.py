@@ -13,6 +13,7 @@ def register_web(app: Flask) -> None:
     from app.web.errors import register_error_handlers
     from app.web.input_guard import register_input_guard
     from app.web.security_headers import register_security_headers
+    from app.web.session_cookies import register_session_cookies
     from app.web.templating import register_template_helpers
 
     app.url_map.converters["int"] = DatabaseIdConverter
@@ -20,4 +21,5 @@ def register_web(app: Flask) -> None:
     register_error_handlers(app)
     register_input_guard(app)
     register_security_headers(app)
+    register_session_cookies(app)
     register_template_helpers(app)

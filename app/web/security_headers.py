@@ -38,16 +38,28 @@ def content_security_policy() -> str:
     return CSP.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'") if nonce else CSP
 
 
+# Added to every response that does not set its own; the policy is added apart (it may carry a nonce).
+STANDARD_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def add_security_headers(response: Response) -> Response:
+    """The headers above, the policy, and `no-store` on HTML that says nothing of caching; a
+    header the view set itself is kept (one pass over the response's headers, not one per name)."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy())
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if response.mimetype == "text/html":
-        headers.setdefault("Cache-Control", "no-store")
+    present = {name.lower() for name, _ in headers.items()}
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", content_security_policy())
+    for name, value in STANDARD_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    if "cache-control" not in present and response.mimetype == "text/html":
+        headers.add("Cache-Control", "no-store")
     return response
 
 
