@@ -21,8 +21,31 @@ errorlog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
 
+# Where mail is rendered and sent: "process" (the default), a `flask mail serve` process of its own
+# that the master starts, restarts and stops, so that requests never share the worker with mail;
+# "worker", in the worker as with `python wsgi.py`; "none", not by this server (another runs it).
+MAIL_SENDER = os.environ.get("MAIL_SENDER", "process")
+_sender_process = None
+
+
+def when_ready(server):
+    global _sender_process
+    if MAIL_SENDER == "process":
+        from app.mail.sender_process import SenderProcess
+
+        _sender_process = SenderProcess()
+        _sender_process.start()
+
+
+def on_exit(server):
+    if _sender_process is not None:
+        _sender_process.stop()
+
+
 def post_worker_init(worker):
-    """Start the background mail sender in each worker."""
+    """Start the background mail sender in the worker, if it runs there."""
+    if MAIL_SENDER != "worker":
+        return
     from app.mail.delivery import start_background_sender
     from wsgi import app
 

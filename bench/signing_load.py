@@ -16,6 +16,7 @@ Nothing listens beyond 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import http.cookiejar
 import json
 import os
 import re
@@ -117,13 +118,30 @@ def machine_busy() -> tuple[float, float]:
     return sum(values) - idle, sum(values)
 
 
+def is_mail_sender(pid: int) -> bool:
+    return b"mail\0serve" in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
 def worker_pid(master: int) -> int:
+    """The gunicorn worker (the master's child that is not the mail sender)."""
     for _ in range(100):
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        if children:
-            return int(children[0])
+        children = [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+        workers = [pid for pid in children if not is_mail_sender(pid)]
+        if workers:
+            return workers[0]
         time.sleep(0.1)
     raise RuntimeError("no gunicorn worker")
+
+
+def mail_sender_pid(master: int) -> int | None:
+    """The mail sender the master started (MAIL_SENDER=process), if any."""
+    for _ in range(50):
+        children = [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+        senders = [pid for pid in children if is_mail_sender(pid)]
+        if senders:
+            return senders[0]
+        time.sleep(0.1)
+    return None
 
 
 def wrk(
@@ -134,6 +152,7 @@ def wrk(
     script: str | None = None,
     headers=(),
     worker: int | None = None,
+    mailer: int | None = None,
     profile: Path | None = None,
     env: dict | None = None,
     nice: list[str] | None = None,
@@ -155,12 +174,14 @@ def wrk(
         )
         time.sleep(1.0)
     worker_before = cpu_seconds(worker) if worker else 0.0
+    mailer_before = cpu_seconds(mailer) if mailer else 0.0
     wrk_before, busy_before, started = children_cpu(), machine_busy(), time.monotonic()
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True, env=env).stdout
     elapsed = time.monotonic() - started
     wrk_cpu = children_cpu() - wrk_before
     busy_after = machine_busy()
     worker_cpu = (cpu_seconds(worker) - worker_before) if worker else 0.0
+    mailer_cpu = (cpu_seconds(mailer) - mailer_before) if mailer else 0.0
     if spy is not None:
         spy.wait(timeout=seconds + 30)
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -182,6 +203,7 @@ def wrk(
         "seconds": elapsed,
         "errors": int(non2xx.group(1)) if non2xx else 0,
         "worker_cpu_pct": round(worker_cpu / elapsed * 100, 1),
+        "mail_cpu_pct": round(mailer_cpu / elapsed * 100, 1),
         "wrk_cpu_pct": round(wrk_cpu / elapsed * 100, 1),
         "machine_cpu_pct": round(machine, 1),
     }
@@ -221,12 +243,33 @@ def drain(url: str, timeout: float = 120.0) -> dict:
     return {"waiting_at_start": first, "seconds": round(time.monotonic() - started, 1), "left": waiting}
 
 
+def browser_revalidation_headers(url: str) -> tuple[str, str]:
+    """The headers a browser sends to revalidate the page: its ETag, and the cookies it keeps after
+    a render and a first revalidation (a browser stores every cookie the server sets; sending the
+    first render's cookies forever would make the server set them again on every answer)."""
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    etag = browser.open(url).headers["ETag"]
+    try:
+        browser.open(urllib.request.Request(url, headers={"If-None-Match": etag}))  # noqa: S310  (loopback)
+    except urllib.error.HTTPError as answer:  # the 304
+        assert answer.code == 304, answer.code
+    cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+    return (f"If-None-Match: {etag}", f"Cookie: {cookies}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn worker processes (the goal is for one)")
+    parser.add_argument(
+        "--mail-sender",
+        choices=("process", "worker"),
+        default="process",
+        help="where gunicorn runs the mail sender (MAIL_SENDER): its own process (the default) or the worker",
+    )
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated, from {','.join(PHASES)}")
     parser.add_argument("--confirm-tokens", type=int, default=40000, help="links prepared for the confirm phase")
     parser.add_argument("--profile", type=Path, help="record each phase with py-spy into this folder")
@@ -245,6 +288,7 @@ def main() -> None:
         "PORT": str(port),
         "RATE_LIMIT_ALLOWLIST": "127.0.0.1",  # the load comes from one address
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "MAIL_SENDER": args.mail_sender,
     }
     env.pop("SOCKETIO_MESSAGE_QUEUE", None)
     subprocess.run(
@@ -306,6 +350,7 @@ def main() -> None:
             "connections": args.connections,
             "threads": args.threads,
             "worker": worker,
+            "mailer": mail_sender_pid(server.pid) if args.mail_sender == "process" else None,
             "nice": nice,
         }
 
@@ -339,10 +384,7 @@ def main() -> None:
             results[name]["rate"] = counts["signatures stored"] / results[name]["seconds"]
             drains["after confirmations"] = drain(env["DATABASE_URL"])
         time.sleep(2)  # requests still in flight settle; the page's version is read again
-        page = urllib.request.urlopen(f"{base}/letters/{letter_id}")  # noqa: S310  (our own server on loopback)
-        etag = page.headers["ETag"]
-        cookie = page.headers.get("Set-Cookie", "").split(";")[0]
-        headers = (f"If-None-Match: {etag}", f"Cookie: {cookie}")
+        headers = browser_revalidation_headers(f"{base}/letters/{letter_id}")
         run("revalidate", "public page, ETag revalidation (304)", f"{base}/letters/{letter_id}", headers=headers)
         if "revalidate" in phases:  # the ETag held for the whole phase: every answer was a 304
             url = f"{base}/letters/{letter_id}"
@@ -359,12 +401,13 @@ def main() -> None:
     counts["mails queued"] = count_rows(env["DATABASE_URL"], "outgoing_mail")
     print(
         f"{'what':<42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}"
-        f" {'worker%':>8} {'wrk%':>6} {'machine%':>9}"
+        f" {'worker%':>8} {'mail%':>6} {'wrk%':>6} {'machine%':>9}"
     )
     for name, r in results.items():
         print(
             f"{name:<42} {r['rate']:>8.0f} {r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>8}"
-            f" {r['worker_cpu_pct']:>8.0f} {r['wrk_cpu_pct']:>6.0f} {r['machine_cpu_pct']:>9.0f}"
+            f" {r['worker_cpu_pct']:>8.0f} {r['mail_cpu_pct']:>6.0f}"
+            f" {r['wrk_cpu_pct']:>6.0f} {r['machine_cpu_pct']:>9.0f}"
         )
     print("; ".join(f"{k}: {v}" for k, v in counts.items()))
     for name, d in drains.items():

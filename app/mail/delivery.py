@@ -131,6 +131,8 @@ class MailSender:
     def __init__(self, app: Flask, transport: Transport | None = None) -> None:
         self.app = app
         self.transport = transport or transport_for(app)
+        self.stopping = False  # `run_forever` returns after the round under way
+        self.keep_running: Callable[[], bool] = lambda: True  # checked between rounds too
 
     def deliver_due(self, limit: int = 50) -> int:
         """Send what is due now; return how many messages were handed over."""
@@ -197,7 +199,7 @@ class MailSender:
         of signatures is answered first and mailed right after it, and meanwhile as a fifth of
         the process allows)."""
         interval = self.app.config["MAIL_SENDER_INTERVAL"]
-        while True:
+        while not self.stopping and self.keep_running():
             started, requests_before = time.monotonic(), _traffic.requests
             try:
                 sent = self.deliver_due(limit=batch)
