@@ -192,3 +192,100 @@ def test_the_margin_with_a_comment_has_no_axe_violations_and_sits_below_the_text
     assert card.bounding_box()["y"] >= editor["y"] + editor["height"], "below the text on a phone"
     assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     axe_check(phone)
+
+
+FULL_WIDTH_JS = """(full) => {
+    const editor = document.querySelector('.cm-editor').getBoundingClientRect();
+    const row = document.querySelector('.editor-and-margin').getBoundingClientRect();
+    return (Math.abs(editor.width - row.width) < 2) === full;
+}"""
+
+
+SELECTED_JS = """() => {
+    const {from, to} = window.undersignedEditor.view.state.selection.main;
+    return window.undersignedEditor.view.state.sliceDoc(from, to);
+}"""
+
+
+def wait_for_full_width(page, full: bool) -> None:
+    """Wait until the text has the row to itself (`full`), or shares it with the margin's lane."""
+    page.wait_for_function(FULL_WIDTH_JS, arg=full)
+
+
+@pytest.mark.usefixtures("no_open_comments")
+def test_beside_the_text_the_margin_takes_room_only_while_it_holds_something(live_server, signed_in_page):
+    alder = open_room(signed_in_page, ALDER)
+    editor = alder.locator(".cm-editor")
+    button = alder.locator("#comment-open")
+
+    # No thread, no form, nothing selected: the text has its full width, "No open comments." below it.
+    wait_for_full_width(alder, True)
+    below = editor.bounding_box()
+    assert alder.locator("#comment-margin").bounding_box()["y"] >= below["y"] + below["height"]
+    assert alder.locator("#comment-empty").is_visible()
+
+    # A selection made by keyboard: New comment is offered beside it, and Tab reaches it.
+    select(alder, PHRASE)
+    button.wait_for()
+    wait_for_full_width(alder, False)
+    text = editor.bounding_box()
+    assert button.bounding_box()["x"] >= text["x"] + text["width"], "beside the text"
+    alder.keyboard.press("Tab")
+    assert alder.evaluate("() => document.activeElement.id") == "comment-open"
+    alder.keyboard.press("Enter")
+    assert alder.evaluate("() => document.activeElement.id") == "comment-body"
+    alder.keyboard.press("Escape")
+    alder.locator("#comment-form").wait_for(state="hidden")
+    assert alder.evaluate("() => document.activeElement.classList.contains('cm-content')"), "back in the text"
+    assert alder.evaluate(SELECTED_JS) == PHRASE, "the passage still selected"
+    wait_for_full_width(alder, False)
+
+    # The selection collapsed: the lane is empty again and takes no room.
+    alder.keyboard.press("ArrowRight")
+    wait_for_full_width(alder, True)
+    assert button.is_hidden()
+
+    # A selection made with the mouse: the text keeps its width (nothing re-wraps under the pointer)
+    # until the button is released; then New comment is offered.
+    ends = alder.evaluate(
+        """(phrase) => {
+            const view = window.undersignedEditor.view;
+            const at = view.state.doc.toString().indexOf(phrase);
+            const from = view.coordsAtPos(at, 1);
+            const to = view.coordsAtPos(at + phrase.length, -1);
+            return {x1: from.left + 1, x2: to.right - 1, y: (from.top + from.bottom) / 2};
+        }""",
+        PHRASE,
+    )
+    alder.mouse.move(ends["x1"], ends["y"])
+    alder.mouse.down()
+    alder.mouse.move(ends["x2"], ends["y"], steps=5)
+    alder.wait_for_function("() => !window.undersignedEditor.view.state.selection.main.empty")
+    alder.wait_for_timeout(200)  # time for a layout that should not happen
+    assert alder.evaluate(FULL_WIDTH_JS, True), "the text keeps its width while the mouse selects"
+    alder.mouse.up()
+    button.wait_for()
+    wait_for_full_width(alder, False)
+
+    # A thread keeps the lane open with nothing selected.
+    start = live_server.letter()["text"].index(PHRASE)
+    body = {"body": "A thread in the lane.", "start": start, "end": start + len(PHRASE)}
+    response = live_server.post(f"/letters/{DEMO_LETTER_ID}/comments", ALDER, body)
+    assert response.status_code == 201, response.text
+    alder.locator("#comment-threads li").wait_for()
+    alder.keyboard.press("ArrowRight")
+    alder.wait_for_function("() => window.undersignedEditor.view.state.selection.main.empty")
+    wait_for_full_width(alder, False)
+    assert alder.locator("#comment-threads li").bounding_box()["x"] >= editor.bounding_box()["x"] + 100
+    assert alder.errors == []
+
+
+@pytest.mark.usefixtures("no_open_comments")
+def test_on_a_phone_the_empty_margin_sits_below_the_text_with_its_new_comment_button(signed_in_page):
+    phone = open_room(signed_in_page, ALDER, viewport={"width": 375, "height": 740})
+    editor = phone.locator(".cm-editor").bounding_box()
+    margin = phone.locator("#comment-margin").bounding_box()
+    assert margin["y"] >= editor["y"] + editor["height"], "below the text"
+    assert phone.locator("#comment-empty").is_visible() and phone.locator("#comment-open").is_visible()
+    assert abs(margin["width"] - editor["width"]) < 2, "as wide as the text"
+    assert phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")

@@ -6,7 +6,9 @@ suggester."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 import pytest
 import requests
@@ -193,3 +195,90 @@ def test_suggestion_mode_speaks_spanish_and_passes_axe(live_server, signed_in_pa
     axe_check(reviewer)
     assert live_server.letter()["text"].count("abogado") == 0
     assert reviewer.errors == []
+
+
+DRAFT_TYPED_JS = """() => {
+    const ins = document.querySelector('.cm-suggestion-draft ins');
+    return ins ? ins.textContent : '';
+}"""
+
+
+def draft_typed(page) -> str:
+    """What the suggestion being typed inserts, as the page shows it ('' when nothing)."""
+    return page.evaluate(DRAFT_TYPED_JS)
+
+
+def press_until_draft(page, key: str, typed: str) -> None:
+    page.keyboard.press(key)
+    page.wait_for_function(f"(typed) => ({DRAFT_TYPED_JS})() === typed", arg=typed, timeout=WAIT_MS)
+
+
+def wait_for_saved(live_server: LiveServer, author: str, check) -> list[dict]:
+    """Wait until the server's suggestions by `author` pass `check` (their patches decoded); return them."""
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while True:
+        mine = [
+            {**s, "patch": unquote(s["patch"])}
+            for s in live_server.api(f"/letters/{DEMO_LETTER_ID}/suggestions", ALDER)
+            if s["author"] and s["author"]["name"] == author
+        ]
+        if check(mine):
+            return mine
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the server's suggestions did not follow: {mine}")
+        time.sleep(0.1)
+
+
+def test_undo_in_suggestion_mode_takes_back_only_your_own_suggestion_word_by_word(
+    live_server,
+    signed_in_page,
+    demo_text,  # noqa: F811 (the imported fixture)
+    no_open_suggestions,
+):
+    alder = open_editor(signed_in_page, ALDER)
+    other = open_editor(signed_in_page, ALDER_2)
+    name = user_name(alder)
+    # First an edit of the alder's own, in normal mode: undo in suggestion mode must leave it alone.
+    caret_after(alder, "see a doctor")
+    alder.keyboard.type(" soon", delay=KEY_DELAY_MS)
+    settle(live_server, alder, other)
+    edited = demo_text.replace("see a doctor", "see a doctor soon", 1)
+
+    alder.locator("#suggest-mode").click()
+    caret_after(alder, "see a doctor soon")
+    alder.keyboard.type(" or a lawyer", delay=KEY_DELAY_MS)
+    assert draft_typed(alder) == " or a lawyer"
+    saved = wait_for_saved(live_server, name, lambda mine: any("lawyer" in s["patch"] for s in mine))
+    (suggestion,) = [s for s in saved if s["status"] == "open"]
+
+    # A co-author writes at the start meanwhile; the alder's run of typing goes on.
+    other.locator("#draft-text").click()
+    other.keyboard.press("Control+Home")
+    other.keyboard.type("URGENT: ", delay=KEY_DELAY_MS)
+    alder.wait_for_function("() => window.undersignedEditor.text().startsWith('URGENT: ')", timeout=WAIT_MS)
+
+    # Undo takes back the suggestion's words one by one, and the server's suggestion follows.
+    press_until_draft(alder, "Control+z", " or a ")
+    press_until_draft(alder, "Control+z", " or ")
+    assert textarea_value(alder) == "URGENT: " + edited, "the text, the alder's edit and the co-author's stay"
+
+    def with_lawyer(mine: list[dict]) -> list[tuple]:
+        return [(s["id"], s["status"], "lawyer" in s["patch"]) for s in mine]
+
+    wait_for_saved(live_server, name, lambda mine: with_lawyer(mine) == [(suggestion["id"], "open", False)])
+
+    # Redo brings them back (Ctrl+Shift+Z and Ctrl+Y alike).
+    press_until_draft(alder, "Control+Shift+Z", " or a ")  # as a keyboard sends it: key "Z"
+    press_until_draft(alder, "Control+y", " or a lawyer")
+    wait_for_saved(live_server, name, lambda mine: with_lawyer(mine) == [(suggestion["id"], "open", True)])
+
+    # Undone to nothing, the suggestion is withdrawn; one more Ctrl+Z still leaves the text alone.
+    for typed in (" or a ", " or ", " ", ""):
+        press_until_draft(alder, "Control+z", typed)
+    assert alder.locator(".cm-suggestion-draft").count() == 0
+    wait_for_saved(live_server, name, lambda mine: [s["status"] for s in mine] == ["withdrawn"])
+    alder.keyboard.press("Control+z")
+    alder.keyboard.press("Control+z")
+    letter = settle(live_server, alder, other)
+    assert letter["text"] == textarea_value(alder) == textarea_value(other) == "URGENT: " + edited
+    assert alder.errors == [] and other.errors == []

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EditorState } from '@codemirror/state';
-import { DraftSaver, isEmptyDraft, stepBack, typeInto } from '../../static/js/drafting/suggestion-draft.js';
-import { closeDraft, draftsField, suggestionTyping } from '../../static/js/drafting/suggest-typing.js';
+import { history, redo, undo } from '@codemirror/commands';
+import { DraftSaver, isEmptyDraft, startsUndoStep, stepBack, typeInto } from '../../static/js/drafting/suggestion-draft.js';
+import { closeDraft, draftsField, historyCommand, suggestionTyping } from '../../static/js/drafting/suggest-typing.js';
 import { inputGuard, remoteTransaction } from '../../static/js/drafting/binding.js';
 
 // ------------------------------------------------------------------ typeInto
@@ -183,6 +184,7 @@ function suggesting(doc, on = { value: true }) {
   let state = EditorState.create({
     doc,
     extensions: [
+      history({ newGroupDelay: 1500 }),
       inputGuard(() => {}),
       suggestionTyping({
         isOn: () => on.value,
@@ -213,6 +215,8 @@ function suggesting(doc, on = { value: true }) {
       ed.dispatch({ changes: { from: at - 1, to: at }, userEvent: 'delete.backward' });
     },
     drafts: () => state.field(draftsField),
+    undo: () => historyCommand(undo, () => on.value)(ed),
+    redo: () => historyCommand(redo, () => on.value)(ed),
   };
   return ed;
 }
@@ -267,4 +271,89 @@ test('with suggestion mode off, typing edits the text and an open run ends', () 
   assert.equal(ed.state.doc.toString(), 'abce');
   assert.equal(ed.drafts().current, null);
   assert.equal(ed.drafts().closing.length, 1);
+});
+
+// ------------------------------------------------------------ undo and redo
+
+test('startsUndoStep groups typing word by word, as normal mode does', () => {
+  const step = (inserted, before, more = {}) => ({ key: 1, kind: 'insert', at: 10, inserted, before, ...more });
+  const last = { key: 1, kind: 'insert', at: 0 };
+  assert.equal(startsUndoStep(null, step('a', ' '), 1500), true, 'the first step');
+  assert.equal(startsUndoStep(last, step('a', ' '), 1500), true, 'a word begins after a space');
+  assert.equal(startsUndoStep(last, step('b', 'a'), 1500), false, 'inside a word');
+  assert.equal(startsUndoStep(last, step(' ', 'a'), 1500), false, 'a space joins the word before it');
+  assert.equal(startsUndoStep(last, step('b', 'a', { key: 2 }), 1500), true, 'another draft');
+  assert.equal(startsUndoStep(last, step('b', 'a', { at: 2000 }), 1500), true, 'after a pause');
+  assert.equal(startsUndoStep(last, step('', '', { kind: 'delete' }), 1500), true, 'deleting after typing');
+  assert.equal(startsUndoStep({ ...last, kind: 'delete' }, step('', '', { kind: 'delete' }), 1500), false);
+});
+
+test('in suggestion mode undo takes back the typed suggestion word by word, never the text; redo brings it back', () => {
+  const on = { value: false };
+  const ed = suggesting('We ask the city.', on);
+  ed.dispatch({ selection: { anchor: 16 } });
+  ed.type(' Now.'); // in normal mode: a change of the text
+  on.value = true;
+  ed.dispatch({ selection: { anchor: 6 } });
+  ed.type(' today and now');
+  assert.equal(ed.drafts().current.text, ' today and now');
+  assert.equal(ed.undo(), true);
+  assert.equal(ed.drafts().current.text, ' today and ');
+  ed.undo();
+  assert.equal(ed.drafts().current.text, ' today ');
+  ed.undo();
+  ed.undo();
+  assert.ok(isEmptyDraft(ed.drafts().current), 'all taken back: nothing suggested (the page withdraws it)');
+  assert.equal(ed.drafts().current.key, 1, 'still the same run');
+  assert.equal(ed.undo(), true, 'the key is used up...');
+  assert.equal(ed.state.doc.toString(), 'We ask the city. Now.', "...and the text's own change stays");
+  ed.redo();
+  assert.equal(ed.drafts().current.text, ' ');
+  ed.redo();
+  ed.redo();
+  assert.equal(ed.drafts().current.text, ' today and ');
+  ed.redo();
+  ed.redo();
+  assert.equal(ed.drafts().current.text, ' today and now');
+  assert.equal(ed.state.doc.toString(), 'We ask the city. Now.');
+  assert.equal(ed.state.selection.main.head, 6, 'the caret stays after the draft');
+});
+
+test("undo in suggestion mode takes back struck words too, and follows co-authors' changes", () => {
+  const ed = suggesting('We ask the city.');
+  ed.dispatch({ selection: { anchor: 6 } });
+  ed.backspace();
+  ed.backspace();
+  ed.backspace();
+  ed.type('demand');
+  ed.dispatch(remoteTransaction([{ insert: 'URGENT: ' }, { retain: 16 }]));
+  assert.deepEqual(ed.drafts().current, { key: 1, from: 11, to: 14, text: 'demand' });
+  ed.undo();
+  assert.deepEqual(ed.drafts().current, { key: 1, from: 11, to: 14, text: '' });
+  ed.undo();
+  assert.deepEqual(ed.drafts().current, { key: 1, from: 14, to: 14, text: '' });
+  assert.equal(ed.state.doc.toString(), 'URGENT: We ask the city.');
+  ed.redo();
+  assert.deepEqual(ed.drafts().current, { key: 1, from: 11, to: 14, text: '' });
+});
+
+test('a run of typing that ended is out of undo\'s reach; normal mode passes over it to its own changes', () => {
+  const on = { value: false };
+  const ed = suggesting('abc', on);
+  ed.dispatch({ selection: { anchor: 3 } });
+  ed.type('d');
+  on.value = true;
+  ed.dispatch({ selection: { anchor: 0 } });
+  ed.type('X');
+  ed.dispatch({ selection: { anchor: 2 }, userEvent: 'select' }); // the run ends
+  assert.equal(ed.drafts().closing.length, 1);
+  ed.undo();
+  assert.equal(ed.drafts().closing[0].text, 'X', 'the ended run is saved as it was');
+  assert.equal(ed.state.doc.toString(), 'abcd');
+  on.value = false;
+  ed.undo();
+  assert.equal(ed.state.doc.toString(), 'abc', "normal mode's undo reaches the person's own typing");
+  assert.equal(ed.drafts().closing[0].text, 'X');
+  ed.redo();
+  assert.equal(ed.state.doc.toString(), 'abcd');
 });

@@ -14,6 +14,12 @@
  * `#comment-threads`), `#comment-empty`, `#comment-message` and
  * `#comment-announcer`. Server side: app/drafting/comment_json.py.
  *
+ * Beside the text the lane takes room only while it holds something: a
+ * thread, the open form, or the "New comment" button offered beside a
+ * selection (the margin has the class `is-empty` otherwise, and the text its
+ * full width). A selection made with the mouse is offered the button when the
+ * button is released, so that the text does not re-wrap under the pointer.
+ *
  * @module drafting/comments-margin
  */
 import { Prec, StateEffect } from '@codemirror/state';
@@ -85,6 +91,7 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
   const cards = new Map();
   let selection = null; // the passage the open form comments on, carried through changes
   let measuring = false;
+  let pointerSelecting = false; // a mouse button is down in the text
 
   const say = (text) => {
     if (message) message.textContent = text;
@@ -92,7 +99,10 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
   const refused = (data) => say(`${labels.labelFailed || ''} ${refusalMessage(data)}`.trim());
 
   // ------------------------------------------------------------ the layout
+  /** Whether "New comment" is offered: beside a selection, with the form closed. */
+  const offering = (state) => form.hidden && !state.selection.main.empty && !pointerSelecting;
   const schedule = () => {
+    margin.classList.toggle('is-empty', cards.size === 0 && form.hidden && !offering(view.state));
     if (measuring) return;
     measuring = true;
     view.requestMeasure({ key: 'comment-margin', read: measure, write: place });
@@ -119,7 +129,7 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
     if (!form.hidden && selection) boxes.push({ key: form, want: wantAt(selection.from), height: form.offsetHeight });
     const main = v.state.selection.main;
     // The button stands beside the selection, taking its place among the threads (never over one).
-    const offered = form.hidden && !main.empty;
+    const offered = offering(v.state);
     if (offered) boxes.push({ key: openButton, want: wantAt(main.from), height: openButton.offsetHeight });
     const tops = stackBoxes(boxes);
     let bottom = 0;
@@ -335,6 +345,7 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
     });
     if (empty) empty.hidden = ordered.length > 0;
     if (focusLost) (doc.getElementById('comment-margin-heading') || view.contentDOM).focus();
+    schedule();
     view.dispatch({
       effects: setCommentAnchors.of(
         ordered
@@ -400,6 +411,18 @@ export function wireComments({ doc, win, letterId, csrf, selfId, session, editor
         this.v.scrollDOM.removeEventListener('scroll', this.onScroll);
       }
     },
+  );
+  view.contentDOM.addEventListener('mousedown', (event) => {
+    if (event.button === 0) pointerSelecting = true;
+  });
+  win.addEventListener(
+    'mouseup',
+    () => {
+      if (!pointerSelecting) return;
+      pointerSelecting = false;
+      schedule();
+    },
+    true,
   );
   const shortcut = Prec.high(keymap.of([{ key: 'Ctrl-Alt-c', mac: 'Cmd-Alt-c', run: () => open() }]));
   view.dispatch({ effects: StateEffect.appendConfig.of([commentAnchors, layout, shortcut]) });

@@ -38,6 +38,27 @@ export function stepBack(text, word) {
   return last >= 0xdc00 && last <= 0xdfff && before >= 0xd800 && before <= 0xdbff ? 2 : 1;
 }
 
+const WORD = /[\p{L}\p{N}_]/u;
+
+/**
+ * Whether one step of typing in a draft begins a new undo step, as the
+ * editor's history groups typing in normal mode (drafting/binding.js,
+ * `startsWord`): each new draft, a switch between typing and deleting, a
+ * pause, or a word character typed after a space or punctuation.
+ *
+ * @param {{key: number, kind: 'insert'|'delete', at: number}|null} last the previous step
+ *   (`at`: its time in milliseconds)
+ * @param {{key: number, kind: 'insert'|'delete', at: number, inserted: string, before: string}} step
+ *   `before`: the character just before what it inserts (typed or the letter's), or ''
+ * @param {number} delayMs a pause at least this long starts a new step
+ * @returns {boolean}
+ */
+export function startsUndoStep(last, step, delayMs) {
+  if (!last || last.key !== step.key || last.kind !== step.kind || step.at - last.at >= delayMs) return true;
+  if (step.kind !== 'insert' || !step.inserted || !WORD.test(step.inserted[0])) return false;
+  return !step.before || !WORD.test(step.before);
+}
+
 /** Whether a draft suggests nothing (all typed text deleted again, nothing struck). */
 export function isEmptyDraft(draft) {
   return !draft || (draft.text === '' && draft.from === draft.to);
