@@ -27,8 +27,11 @@ def send_queued() -> None:
 
 @mail_group.command("serve")
 @click.option("--parent", type=int, help="Stop when the process with this id is gone (the server that started it).")
-def serve(parent: int | None) -> None:
+@click.option("--nice", type=click.IntRange(0, 19), default=0, help="Lower this process's CPU priority by this much.")
+def serve(parent: int | None, nice: int) -> None:
     """Deliver mail as it is queued, until stopped (SIGTERM or SIGINT end it after the round under way)."""
+    if nice:
+        os.nice(nice)
     sender = MailSender(current_app._get_current_object())
     if parent is not None:
         sender.keep_running = lambda: os.getppid() == parent

@@ -2,11 +2,11 @@
 
 Under gunicorn the requests get the worker to themselves: rendering and sending mail (a
 confirmation link for every signature, a receipt for every confirmation) runs in a separate
-`flask --app wsgi mail serve` process that the master starts when it is ready, starts again if it
-ever exits (after a pause that grows while it keeps failing, up to a minute), and stops when
-gunicorn stops. Several server processes may each run one: mail rows are claimed with SKIP
-LOCKED, so no message is sent twice. Only the standard library is used here: the master loads
-no part of the app.
+`flask --app wsgi mail serve` process, at a lower CPU priority, that the master starts when it is
+ready, starts again if it ever exits (after a pause that grows while it keeps failing, up to a
+minute), and stops when gunicorn stops. Several server processes may each run one: mail rows are
+claimed with SKIP LOCKED, so no message is sent twice. Only the standard library is used here:
+the master loads no part of the app.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 COMMAND = (sys.executable, "-m", "flask", "--app", "wsgi", "mail", "serve")
+NICE = 10
 MAX_PAUSE_SECONDS = 60.0
 STEADY_SECONDS = 60.0  # a sender that ran this long before exiting is restarted at once
 
@@ -30,7 +31,9 @@ STEADY_SECONDS = 60.0  # a sender that ran this long before exiting is restarted
 class SenderProcess:
     def __init__(self, command: tuple[str, ...] | None = None, cwd: Path = ROOT) -> None:
         # The sender stops by itself if this process dies without stopping it (SIGKILL).
-        self.command = command or (*COMMAND, "--parent", str(os.getpid()))
+        # At a lower CPU priority: when the machine is busy, requests come first and mail takes
+        # what is left (a burst of signatures is answered, and mailed as fast as the rest allows).
+        self.command = command or (*COMMAND, "--parent", str(os.getpid()), "--nice", str(NICE))
         self.cwd = cwd
         self.process: subprocess.Popen | None = None
         self._stopping = threading.Event()
