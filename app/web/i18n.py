@@ -3,7 +3,11 @@ translation), else an explicit choice kept in the session, else the browser's.""
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, has_request_context, request, session
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 
 def select_locale() -> str:
@@ -16,4 +20,12 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    header = request.headers.get("Accept-Language", "")
+    return _best_match(header, tuple(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@functools.lru_cache(maxsize=512)
+def _best_match(header: str, languages: tuple[str, ...]) -> str | None:
+    """The browser's preferred language among ours; browsers send few distinct headers, so the
+    parse is kept per header."""
+    return parse_accept_header(header, LanguageAccept).best_match(languages) if header else None
