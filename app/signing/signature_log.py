@@ -14,10 +14,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from app.extensions import db
 from app.letters.models import Letter
+from app.shared.bulk_insert import insert_rows
 from app.shared.db_types import utcnow
 from app.signing.models import LogEntry
 
@@ -99,8 +100,7 @@ def append_many(
         }
         prev_hash = entry_hash(values)
         rows.append({**values, "entry_hash": prev_hash})
-    if rows:
-        connection.execute(insert(LogEntry), rows)
+    insert_rows(connection, LogEntry.__table__, rows)
 
 
 @dataclass(frozen=True)
