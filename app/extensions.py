@@ -44,4 +44,3 @@ limiter = Limiter(
 )
 limiter.request_filter(is_exempt_from_limits)
 socketio = SocketIO()
-

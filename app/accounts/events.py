@@ -1,8 +1,8 @@
 """Account events, for whoever subscribes (the drafting sockets close the connections they end).
 
-    credentials_ended.send(official_id)   a browser session or an API token of that official has
-                                          just ended (sign-out, new password, deactivation,
-                                          revocation); sent after the commit
+credentials_ended.send(official_id)   a browser session or an API token of that official has
+                                      just ended (sign-out, new password, deactivation,
+                                      revocation); sent after the commit
 """
 
 from __future__ import annotations

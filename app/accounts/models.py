@@ -47,6 +47,7 @@ class Official(UserMixin, db.Model):
     def __repr__(self) -> str:
         return f"<Official {self.id} {self.role}>"
 
+
 class ApiToken(db.Model):
     __tablename__ = "api_tokens"
 

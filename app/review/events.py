@@ -72,6 +72,7 @@ def announce(suggestion: Suggestion, change: Change) -> None:
         )
     )
 
+
 CommentAction = Literal["added", "replied", "resolved", "reopened"]
 
 

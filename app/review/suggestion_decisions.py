@@ -95,9 +95,7 @@ def accept_suggestion(
         audit.record(actor, "suggestion.accepted", f"letter:{letter.id}", suggestion=sid, revision=letter.revision + 1)
 
     try:
-        store_edit(
-            author, letter_id, f"suggestion-{sid}", base, patch, before_store=before_store
-        )
+        store_edit(author, letter_id, f"suggestion-{sid}", base, patch, before_store=before_store)
     except (SyncRefused, SuggestionConflict) as error:
         if error.code == "conflict":
             _record_problem(sid, error.message)

@@ -60,13 +60,19 @@ def _word(char: str) -> bool:
 def _whole_words(newest: str, result: str, prefix: int, suffix: int) -> tuple[int, int]:
     """Widen the changed part to whole words ("year" to "quarter", not "yea" to "quarte"): the
     common prefix and suffix give back the letters of a word the change begins or ends inside."""
-    while prefix > 0 and _word(newest[prefix - 1]) and (
-        _word(newest[prefix : prefix + 1] or " ") or _word(result[prefix : prefix + 1] or " ")
+    while (
+        prefix > 0
+        and _word(newest[prefix - 1])
+        and (_word(newest[prefix : prefix + 1] or " ") or _word(result[prefix : prefix + 1] or " "))
     ):
         prefix -= 1
-    while suffix > 0 and _word(newest[len(newest) - suffix]) and (
-        _word(newest[len(newest) - suffix - 1 : len(newest) - suffix] or " ")
-        or _word(result[len(result) - suffix - 1 : len(result) - suffix] or " ")
+    while (
+        suffix > 0
+        and _word(newest[len(newest) - suffix])
+        and (
+            _word(newest[len(newest) - suffix - 1 : len(newest) - suffix] or " ")
+            or _word(result[len(result) - suffix - 1 : len(result) - suffix] or " ")
+        )
     ):
         suffix -= 1
     return prefix, suffix

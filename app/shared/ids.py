@@ -23,6 +23,7 @@ def whole_number(value: object, field: str, *, from_text: bool = False) -> int:
         if digits.isdecimal() and len(digits) <= 10:
             value = int(digits)
     if not is_whole_number(value):
-        raise InvalidInput(_("%(field)s must be a whole number from 0 to %(max)s.", field=field, max=MAX_ID),
-                           details={"field": field})
+        raise InvalidInput(
+            _("%(field)s must be a whole number from 0 to %(max)s.", field=field, max=MAX_ID), details={"field": field}
+        )
     return value  # type: ignore[return-value]

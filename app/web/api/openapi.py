@@ -21,21 +21,19 @@ ERRORS: dict[int, str] = {
     "surrogates, and JSON nested too deeply to read, are refused this way.",
     401: "No API token, or one that is not valid (`unauthorized`).",
     403: "The official's role may not do this (`forbidden`).",
-    404: "No such letter, revision, suggestion, comment or checkpoint, or a draft asked for publicly "
-    "(`not_found`).",
+    404: "No such letter, revision, suggestion, comment or checkpoint, or a draft asked for publicly (`not_found`).",
     409: "Refused in the letter's present state (`conflict`, `locked`): nothing changed.",
     413: "Too large (`too_large`): a body over 1 MiB, a letter over 200,000 UTF-16 code units, or a "
     "patch over its limit.",
     415: "The body is not JSON (`unsupported_media_type`): send `Content-Type: application/json`.",
     429: "Too many requests (`rate_limited`): from this address, or (review requests) from this official "
     "or for this letter; `Retry-After` says when to try again.",
-    500: "A fault of the server (`server_error`), never an answer to the input; the request was not "
-    "completed.",
+    500: "A fault of the server (`server_error`), never an answer to the input; the request was not completed.",
 }
 
 API_DESCRIPTION = (
     "Undersigned's public API, version 1. See docs/api.md.\n\n"
-    "Every error is JSON, `{\"error\": {\"code\": \"...\", \"message\": \"...\", \"details\": {...}}}` "
+    'Every error is JSON, `{"error": {"code": "...", "message": "...", "details": {...}}}` '
     "(`details` only where it helps), with the status each operation lists. A method a path does not "
     "have is answered 405 (`method_not_allowed`) with an `Allow` header."
 )
