@@ -78,7 +78,9 @@ def test_a_method_a_path_does_not_have_is_405_with_allow(client):
 
 def test_a_body_that_is_not_json_is_415_and_creates_nothing(client, drafter, bearer):
     response = client.post(
-        f"{API}/letters", data="title=T&text=x", content_type="application/x-www-form-urlencoded",
+        f"{API}/letters",
+        data="title=T&text=x",
+        content_type="application/x-www-form-urlencoded",
         headers=bearer(drafter),
     )
     assert_error(response, 415, "unsupported_media_type")
