@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from app.accounts import credentials
 from app.accounts.authorization import Action, require_role
@@ -31,7 +31,6 @@ from app.letters.revision_texts import cache as text_cache
 from app.letters.revision_texts import view_at
 from app.letters.revisions import SyncRefused, stored_revision
 from app.letters.write_lock import LetterHead, letter_head_lock
-from app.shared.bulk_insert import insert_rows
 from app.shared.db_types import utcnow
 from app.shared.errors import InvalidInput, LetterLocked, NotFound, ServiceError, Unauthorized
 from app.sync import Operation, SyncError, apply_patch_to_view, merge_into_view
@@ -39,6 +38,7 @@ from app.sync import Operation, SyncError, apply_patch_to_view, merge_into_view
 # The batch's statements, built once (each is compiled once; only parameters change).
 _revisions = Revision.__table__
 _letters = Letter.__table__
+_INSERT_REVISIONS = insert(_revisions)
 _UPDATE_LETTER = (
     update(_letters)
     .where(_letters.c.id == bindparam("b_id"))
@@ -132,7 +132,7 @@ def _store_held(head: LetterHead, edits: list[PendingEdit], authors: dict[Creden
     if rows:
         text = live.text
         connection = db.session.connection()  # Core statements: no ORM bookkeeping per row
-        insert_rows(connection, _revisions, rows)
+        connection.execute(_INSERT_REVISIONS, rows)
         connection.execute(
             _UPDATE_LETTER, {"b_id": head.id, "b_text": text, "b_revision": live.revision, "b_updated_at": utcnow()}
         )

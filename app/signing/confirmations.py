@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, case, delete, select, update
+from sqlalchemy import Connection, case, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 from app.letters.models import Letter
@@ -34,7 +35,6 @@ from app.letters.translations import locked_hashes
 from app.letters.write_lock import letters_write_lock
 from app.mail.models import OutgoingMail
 from app.mail.queue import deferred_mail
-from app.shared.bulk_insert import insert_rows
 from app.shared.db_types import utcnow
 from app.shared.group_commit import GroupCommit
 from app.shared.secret_tokens import digest, new_token
@@ -189,7 +189,7 @@ def _record_batch(
             .where(Letter.id == letter_id)
             .values(online_signature_count=Letter.online_signature_count + len(new))
         )
-        insert_rows(connection, OutgoingMail.__table__, [_receipt_mail(letter, w) for w in new])
+        connection.execute(insert(OutgoingMail), [_receipt_mail(letter, w) for w in new])
         for w in new:
             outcomes[w.index] = Confirmation(letter_id, w.receipt_code, w.withdraw_token)
         changed.add(letter_id)
@@ -231,9 +231,13 @@ def _signature_row(winner: _Winner, now, version_hashes: dict[str, str]) -> dict
 
 def _insert_signatures(connection: Connection, rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
     """Insert first, under the unique constraint: returns the signers recorded now (new, or signing
-    again after a withdrawal); a signer confirmed already is left as it is. One statement for all
-    rows (app.shared.bulk_insert), then one read of the rows that now carry this batch's links."""
-    insert_rows(connection, Signature.__table__, rows, on_conflict=_resign)
+    again after a withdrawal); a signer confirmed already is left as it is. One statement, compiled
+    once per dialect and sent for all rows at once (the driver's executemany; on PostgreSQL one
+    pipeline), then one read of the rows that now carry this batch's links."""
+    statement = _UPSERTS.get(connection.dialect.name)
+    if statement is None:
+        statement = _UPSERTS.setdefault(connection.dialect.name, _upsert(connection.dialect.name))
+    connection.execute(statement, rows)
     recorded = connection.execute(
         select(Signature.letter_id, Signature.email_hmac).where(
             Signature.confirm_digest.in_([row["confirm_digest"] for row in rows])
@@ -242,9 +246,9 @@ def _insert_signatures(connection: Connection, rows: list[dict[str, Any]]) -> se
     return {(row.letter_id, row.email_hmac) for row in recorded}
 
 
-def _resign(statement):
-    """A signer who withdrew signs again on their row; a confirmed signer's row is left as it is."""
+def _upsert(dialect: str):
     table = Signature.__table__
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     excluded = statement.excluded
     kept_hidden = case(
         (table.c.hidden_reason == HiddenReason.CLERK.value, table.c.hidden_reason), else_=excluded.hidden_reason
@@ -254,6 +258,9 @@ def _resign(statement):
         set_={**{column: excluded[column] for column in RESIGNED_COLUMNS}, "hidden_reason": kept_hidden},
         where=table.c.status != SignatureStatus.CONFIRMED.value,
     )
+
+
+_UPSERTS: dict[str, Any] = {}
 
 
 def _receipt_mail(letter: Any, winner: _Winner) -> dict[str, Any]:

@@ -14,11 +14,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 
 from app.extensions import db
 from app.letters.models import Letter
-from app.shared.bulk_insert import insert_rows
 from app.shared.db_types import utcnow
 from app.signing.models import LogEntry
 
@@ -100,7 +99,8 @@ def append_many(
         }
         prev_hash = entry_hash(values)
         rows.append({**values, "entry_hash": prev_hash})
-    insert_rows(connection, LogEntry.__table__, rows)
+    if rows:
+        connection.execute(insert(LogEntry), rows)
 
 
 @dataclass(frozen=True)

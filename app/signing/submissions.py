@@ -24,13 +24,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from app.extensions import db
 from app.letters.models import Letter
 from app.mail.delivery import add_round_task
 from app.mail.queue import queue_mail
-from app.shared.bulk_insert import insert_rows
 from app.shared.db_types import utcnow
 from app.shared.group_commit import GroupCommit
 from app.shared.ids import whole_number
@@ -86,7 +85,8 @@ def _store_submissions(rows: Sequence[dict[str, Any]]) -> list[str | None]:
         }
         outcomes = [unsignable_reason(letters.get(row["letter_id"])) for row in rows]
         stored = [row for row, outcome in zip(rows, outcomes, strict=True) if outcome is None]
-        insert_rows(connection, SignatureSubmission.__table__, stored)
+        if stored:
+            connection.execute(insert(SignatureSubmission), stored)
     return outcomes
 
 
