@@ -92,6 +92,22 @@ def test_gives_up_after_the_maximum_attempts(app):
     mail = db.session.scalar(select(OutgoingMail))
     db.session.refresh(mail)
     assert mail.failed and mail.attempts == 2
+    # What explains the failure stays; the address, the name and the link do not.
+    assert mail.last_error and mail.template is None and mail.recipient == "@city.example"
+    assert (mail.subject, mail.text_body, mail.html_body, mail.context, mail.headers) == ("", "", "", None, None)
+
+
+def test_a_mail_that_cannot_be_rendered_keeps_nothing_personal(app):
+    from app.mail.queue import deferred_mail
+
+    row = deferred_mail("ana@city.example", "no_such_template", "en", {"name": "Ana Ruiz", "link": "http://x/t0k3n"})
+    db.session.add(OutgoingMail(**row))
+    db.session.commit()
+    assert MailSender(app).deliver_due() == 0
+    mail = db.session.scalar(select(OutgoingMail))
+    db.session.refresh(mail)
+    assert mail.failed and mail.last_error.startswith("render:") and mail.template == "no_such_template"
+    assert mail.recipient == "@city.example" and mail.context is None
 
 
 def test_without_smtp_host_mail_goes_to_the_outbox_folder(app_config, tmp_path):

@@ -125,6 +125,18 @@ def retry_delay(attempts: int) -> timedelta:
 YIELD_FACTOR = 4  # under load, a backlogged sender pauses 4x its round: at most a fifth of the process
 
 
+def give_up(mail: OutgoingMail, error: str) -> None:
+    """Mark a mail failed for good, keeping what explains the failure (the template, the language,
+    the attempts, the error and the recipient's domain) and nothing personal: the address, the name
+    and the links (secret tokens among them) in the subject, bodies, context and headers are erased.
+    A resident whose link never arrived asks again; nobody needs their address kept for that."""
+    domain = mail.recipient.rpartition("@")[2]
+    mail.failed, mail.last_error = True, error[:500]
+    mail.recipient = f"@{domain}" if domain else ""
+    mail.subject, mail.text_body, mail.html_body = "", "", ""
+    mail.context = mail.headers = None
+
+
 class MailSender:
     """Delivers due mail. Safe to run in several processes (rows are claimed with SKIP LOCKED)."""
 
@@ -174,7 +186,7 @@ class MailSender:
             render_deferred(mail)  # a mail queued by a hot path is rendered here, not in its request
         except Exception as error:  # a template that cannot render: keep the row, mark it failed
             log.exception("mail %s could not be rendered", mail.id)
-            mail.failed, mail.last_error = True, f"render: {type(error).__name__}"[:500]
+            give_up(mail, f"render: {type(error).__name__}")
             return 0
         try:
             self.transport.send(build_message(mail, self.app.config["MAIL_FROM"]))
@@ -182,7 +194,7 @@ class MailSender:
             mail.attempts += 1
             mail.last_error = str(error)[:500]
             if mail.attempts >= self.app.config["MAIL_MAX_ATTEMPTS"]:
-                mail.failed = True
+                give_up(mail, str(error))
                 log.error("giving up on mail %s after %s attempts: %s", mail.id, mail.attempts, error)
             else:
                 mail.next_attempt_at = utcnow() + retry_delay(mail.attempts)
