@@ -6,7 +6,9 @@ several processes share a Redis (`SOCKETIO_MESSAGE_QUEUE=redis://...`), publishe
 channel `<SOCKETIO_CHANNEL>:drafting`; every other process passes it to its own feed, which
 puts revisions from all processes in order. Presence travels the same way: each process
 publishes who is in each letter on it, whenever that changes and every `HEARTBEAT` seconds,
-and asks the others for theirs when it starts.
+and asks the others for theirs when it starts. So do ended credentials (a sign-out, a new
+password, a deactivation, a revoked token): every process closes that official's connections
+that no longer hold.
 
 Without Redis (one process) nothing leaves the process. When Redis is unreachable the edit is
 still stored and answered; other processes' drafters catch up by fetching.
@@ -17,9 +19,10 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 from app.drafting import fanout, presence
 from app.extensions import socketio
@@ -32,6 +35,8 @@ PROCESS = secrets.token_hex(8)  # this process, in messages
 
 _redis: Any = None
 _channel = "undersigned:drafting"
+_listening = False
+_credentials_ended_elsewhere: Callable[[int], None] | None = None
 
 
 def publish_revisions(batch: RevisionBatch) -> None:
@@ -44,6 +49,20 @@ def publish_revisions(batch: RevisionBatch) -> None:
 def publish_presence(letter_id: int) -> None:
     """Tell the other processes who is in the letter on this one."""
     _publish({"kind": "presence", "letter_id": letter_id, "users": presence.local_users(letter_id)})
+
+
+def publish_credentials_ended(official_id: int) -> None:
+    """Subscriber of `credentials_ended`: the other server processes close that official's
+    connections whose session or token no longer holds, as this one does (a connection that only
+    listens makes no request that would find out). Works from a command too (`flask users ...`)."""
+    _connect(current_app._get_current_object())  # type: ignore[attr-defined]
+    _publish({"kind": "credentials_ended", "official_id": official_id})
+
+
+def on_credentials_ended_elsewhere(handler: Callable[[int], None]) -> None:
+    """What this process does when another one says an official's credentials ended."""
+    global _credentials_ended_elsewhere
+    _credentials_ended_elsewhere = handler
 
 
 def _publish(message: dict[str, Any]) -> None:
@@ -66,6 +85,8 @@ def _handle(raw: bytes) -> None:
     elif kind == "presence":
         if presence.update_remote(message["letter_id"], sender, message["users"]):
             presence.announce(message["letter_id"])
+    elif kind == "credentials_ended" and _credentials_ended_elsewhere is not None:
+        _credentials_ended_elsewhere(int(message["official_id"]))
     elif kind == "hello":
         for letter_id in presence.local_letters():
             publish_presence(letter_id)
@@ -97,15 +118,25 @@ def _heartbeat() -> None:
             presence.announce(letter_id)
 
 
-def start(app: Flask) -> None:
-    """Connect to the other processes when a Redis message queue is configured."""
+def _connect(app: Flask) -> bool:
+    """The Redis client for publishing, when a Redis message queue is configured."""
     global _redis, _channel
     url = app.config.get("SOCKETIO_MESSAGE_QUEUE") or ""
-    if not url.startswith(("redis://", "rediss://", "unix://")) or _redis is not None:
-        return
-    import redis
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return False
+    if _redis is None:
+        import redis
 
-    _redis = redis.Redis.from_url(url)
-    _channel = f"{app.config.get('SOCKETIO_CHANNEL', 'undersigned')}:drafting"
+        _redis = redis.Redis.from_url(url)
+        _channel = f"{app.config.get('SOCKETIO_CHANNEL', 'undersigned')}:drafting"
+    return True
+
+
+def start(app: Flask) -> None:
+    """Connect to the other processes (publish and listen) when a Redis message queue is configured."""
+    global _listening
+    if _listening or not _connect(app):
+        return
+    _listening = True
     socketio.start_background_task(_listen)
     socketio.start_background_task(_heartbeat)

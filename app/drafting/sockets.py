@@ -78,6 +78,13 @@ def close_ended_connections(official_id: int) -> None:
         log.exception("could not close the drafting connections of official %s", official_id)
 
 
+def _close_ended_connections_here(official_id: int) -> None:
+    """Another process ended an official's credentials: close their connections here too."""
+    with _app.app_context():
+        close_ended_connections(official_id)
+        db.session.remove()
+
+
 def error_answer(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     """A refusal; an edit over the rate limit also says after how many seconds to send it again."""
     error: dict[str, Any] = {"code": code, "message": message}
@@ -285,3 +292,5 @@ def register_sockets(app: Flask) -> None:
     fanout.configure(app)
     subscribe()
     credentials_ended.connect(close_ended_connections)
+    credentials_ended.connect(relay.publish_credentials_ended)
+    relay.on_credentials_ended_elsewhere(_close_ended_connections_here)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import subprocess
+import time
 
 import pytest
 import socketio
@@ -66,14 +67,44 @@ def test_a_token_revoked_elsewhere_is_refused_by_every_server_process(cluster):
 
         tokens_command(cluster.services.env, "revoke", EMAIL, str(issued["id"]))
 
+        # Each connection is refused at its next request, or already closed by its process (told
+        # through Redis: see the next test), whichever comes first.
         sneaky = make_patch("Dear Mayor,\nOne.\n", "Dear Mayor,\nOne.\nSneaky.\n")
         for n, client in enumerate(clients):
-            answer = call(
-                client, "edit", {"letter_id": letter_id, "edit_id": f"after-{n}", "base_revision": 1, "patch": sneaky}
-            )
+            edit = {"letter_id": letter_id, "edit_id": f"after-{n}", "base_revision": 1, "patch": sneaky}
+            try:
+                answer = call(client, "edit", edit)
+            except (socketio.exceptions.BadNamespaceError, socketio.exceptions.TimeoutError):
+                assert not client.connected
+                continue
             assert answer["ok"] is False and answer["error"]["code"] == "unauthorized", answer
         assert cluster.letter(letter_id)["revision"] == 1
     finally:
         for client in clients:
+            with contextlib.suppress(Exception):
+                client.disconnect()
+
+
+def test_a_token_revoked_elsewhere_closes_its_listening_connections_on_every_process(cluster):
+    """A connection that only listens makes no request that would be refused: every process
+    closes it when the token is revoked, here by a command, which tells them through Redis."""
+    letter_id = cluster.new_letter("Closed elsewhere", text="Dear Mayor,\n")
+    issued = tokens_command(cluster.services.env, "issue", EMAIL)
+    kept = tokens_command(cluster.services.env, "issue", EMAIL)  # another token of the same official
+    clients = [connect(app.url, issued["token"]) for app in cluster.apps.values()]
+    others = [connect(app.url, kept["token"]) for app in cluster.apps.values()]
+    try:
+        for client in clients + others:
+            assert call(client, "join", {"letter_id": letter_id})["ok"]
+
+        tokens_command(cluster.services.env, "revoke", EMAIL, str(issued["id"]))
+
+        deadline = time.monotonic() + 20
+        while any(client.connected for client in clients):
+            assert time.monotonic() < deadline, [client.connected for client in clients]
+            time.sleep(0.1)
+        assert all(client.connected for client in others), "the official's other token still holds"
+    finally:
+        for client in clients + others:
             with contextlib.suppress(Exception):
                 client.disconnect()
