@@ -230,5 +230,13 @@ def test_production_nginx_example_serves_drafting(cluster, make_drafter, tmp_pat
             )
         assert not foreign.connected
         foreign.disconnect()
+
+        # Emailed links' secret tokens are not written to the access log; the routes are.
+        for path in ("/signatures/confirm/SeCrEt1/correct", "/signatures/withdraw/SeCrEt2", "/auth/link/SeCrEt3"):
+            requests.get(f"{url}{path}", verify=str(cert), timeout=10)
     finally:
         nginx.stop()
+    logged = (tmp_path / "nginx-access.log").read_text()
+    assert "SeCrEt" not in logged, logged
+    assert "/signatures/confirm/[token]/correct" in logged and "/auth/link/[token]" in logged, logged
+    assert "/healthz" in logged
