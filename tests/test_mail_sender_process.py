@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from app import create_app
 from app.extensions import db
 from app.mail.models import OutgoingMail
 from app.mail.sender_process import SenderProcess
 from tests.support.mailbox import free_port
+from tests.support.servers import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -86,26 +86,10 @@ def command_line(pid: int) -> str:
 
 def test_gunicorn_starts_a_mail_sender_of_its_own_and_stops_it(server_env, mailbox, tmp_path):
     port = free_port()
-    log_path = tmp_path / "gunicorn.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env={**server_env, "HOST": "127.0.0.1", "PORT": str(port)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = start_server(
+        [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], server_env, port, tmp_path / "gunicorn.log"
+    )
     try:
-
-        def answering() -> bool:
-            assert server.poll() is None, log_path.read_text(errors="replace")
-            try:
-                return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
-            except requests.RequestException:
-                return False
-
-        wait_until(answering, 60, "the server")
         senders = [pid for pid in children_of(server.pid) if "mail serve" in command_line(pid)]
         assert len(senders) == 1, [command_line(pid) for pid in children_of(server.pid)]
         workers = [pid for pid in children_of(server.pid) if pid not in senders]

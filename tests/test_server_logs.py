@@ -9,13 +9,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 
 from tests.support.mailbox import free_port
+from tests.support.servers import start_server
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -62,26 +61,8 @@ SERVERS = {
 def test_bad_requests_are_logged_without_the_client_address(database, tmp_path, server):
     port = free_port()
     log_path = tmp_path / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            SERVERS[server],
-            cwd=ROOT,
-            env={**database, "HOST": "127.0.0.1", "PORT": str(port)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_server(SERVERS[server], database, port, log_path)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log_path.read_text(errors="replace")
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
         answers = [send_from_client(port, raw) for raw in BAD_REQUESTS]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
