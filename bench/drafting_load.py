@@ -114,6 +114,14 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return rss, hwm
 
 
+def is_mail_sender(pid: int) -> bool:
+    """The mail sender gunicorn's master starts beside its worker (MAIL_SENDER=process)."""
+    try:
+        return b"mail\0serve" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -318,7 +326,7 @@ class Server:
                 )
                 if answer.status_code == 200:
                     if self.kind == "gunicorn":
-                        workers = children(self.proc.pid)
+                        workers = [pid for pid in children(self.proc.pid) if not is_mail_sender(pid)]
                         if len(workers) != 1:
                             raise RuntimeError(f"expected one gunicorn worker, found {workers}")
                         self.pid = workers[0]
