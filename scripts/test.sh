@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 [ -f static/dist/drafting.js ] || npm run --silent build
 .venv/bin/pybabel compile -d app/translations >/dev/null
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"
+exec .venv/bin/python -m pytest -n 2 --dist loadgroup --durations=15 "$@"
