@@ -215,7 +215,8 @@ def test_a_mail_that_cannot_be_rendered_is_kept_as_failed_and_others_are_sent(ap
     assert deliver(app) == 1
     assert len(mailbox.to("y@city.example")) == 1 and mailbox.to("x@city.example") == []
     failed = db.session.scalars(select(OutgoingMail)).one()
-    assert failed.failed and failed.recipient == "x@city.example"
+    assert failed.failed and failed.template == "no_such_template"
+    assert failed.recipient == "@city.example"  # kept as failed, with nothing personal
 
 
 # The public page: revalidated without the database, rendered once per state
