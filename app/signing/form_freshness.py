@@ -14,28 +14,25 @@ no cookie at all.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 
 from flask import current_app, g, request
+from itsdangerous import BadSignature, Signer
 from werkzeug.wrappers import Response
 
 COOKIE_NAME = "signing_served"
 REMEMBERED_LETTERS = 8
 
 
-def _signature(payload: str) -> str:
-    key = current_app.config["SECRET_KEY"]
-    key = key.encode("utf-8") if isinstance(key, str) else key
-    return hmac.new(key, f"signing-form-served|{payload}".encode(), hashlib.sha256).hexdigest()[:32]
+def _signer() -> Signer:
+    return Signer(current_app.config["SECRET_KEY"], salt="signing-form-served", sep="~")
 
 
 def _read() -> dict[str, int]:
     """The times in this browser's cookie, oldest first; nothing if it is absent or tampered with."""
-    value = request.cookies.get(COOKIE_NAME, "")
-    payload, _, signature = value.rpartition("~")
-    if not payload or not hmac.compare_digest(signature, _signature(payload)):
+    try:
+        payload = _signer().unsign(request.cookies.get(COOKIE_NAME, "")).decode()
+    except BadSignature:
         return {}
     served: dict[str, int] = {}
     for item in payload.split("-"):
@@ -57,7 +54,7 @@ def mark_served(letter_id: int) -> None:
     while len(served) > REMEMBERED_LETTERS:
         served.pop(next(iter(served)))
     payload = "-".join(f"{letter}.{at}" for letter, at in served.items())
-    g.signing_served_cookie = f"{payload}~{_signature(payload)}"
+    g.signing_served_cookie = _signer().sign(payload).decode()
 
 
 def attach_served_cookie(response: Response) -> Response:
